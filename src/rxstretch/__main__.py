@@ -1,0 +1,5 @@
+"""Allow ``python -m rxstretch``."""
+
+from rxstretch.cli import main
+
+main()

@@ -1,0 +1,180 @@
+"""Describe the library for people: filtered exercise lists and one exercise's full details."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from rxstretch.errors import RxStretchError, did_you_mean
+from rxstretch.i18n import negotiate, parse_locale
+from rxstretch.model import Exercise, Library
+
+
+def _fold(text: str) -> str:
+    """Lowercase and strip accents so "genoux" finds "Genoux" and "etirement" finds "étirement"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _language(exercise: Exercise, library: Library, language: str | None) -> str:
+    requested = parse_locale(language or library.default_language)
+    chosen = negotiate(requested, exercise.text, library.default_language)
+    return chosen if chosen in exercise.text else next(iter(exercise.text))
+
+
+def _matches(exercise: Exercise, search: str) -> bool:
+    needle = _fold(search)
+    haystack = [exercise.id, *exercise.tags]
+    for text in exercise.text.values():
+        haystack += [text.name, text.summary]
+    return any(needle in _fold(value) for value in haystack)
+
+
+def exercise_summaries(
+    library: Library,
+    *,
+    language: str | None = None,
+    region: str | None = None,
+    tag: str | None = None,
+    search: str | None = None,
+) -> list[dict[str, Any]]:
+    """Return one summary row per exercise that passes every given filter."""
+    if region is not None and region not in library.vocabulary.regions:
+        raise RxStretchError(
+            f'unknown region "{region}"{did_you_mean(region, library.vocabulary.regions)}'
+        )
+    rows = []
+    for exercise in library.exercises.values():
+        if region is not None and region not in exercise.regions:
+            continue
+        if tag is not None and tag not in exercise.tags:
+            continue
+        if search and not _matches(exercise, search):
+            continue
+        chosen = _language(exercise, library, language)
+        rows.append(
+            {
+                "id": exercise.id,
+                "name": exercise.text[chosen].name,
+                "regions": list(exercise.regions),
+                "position": exercise.position,
+                "tags": list(exercise.tags),
+                "languages": list(exercise.languages),
+            }
+        )
+    return rows
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """Format summary rows as an aligned text table."""
+    if not rows:
+        return "no exercises match"
+    header = ("ID", "NAME", "REGIONS", "LANGUAGES")
+    table = [header] + [
+        (row["id"], row["name"], ", ".join(row["regions"]), ", ".join(row["languages"]))
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in table
+    )
+
+
+def exercise_details(
+    library: Library, exercise_id: str, *, language: str | None = None
+) -> dict[str, Any]:
+    """Return everything about one exercise in one language, as plain data."""
+    exercise = library.exercises.get(exercise_id)
+    if exercise is None:
+        raise RxStretchError(
+            f'unknown exercise "{exercise_id}"{did_you_mean(exercise_id, library.exercises)}'
+        )
+    chosen = _language(exercise, library, language)
+    text = exercise.text[chosen]
+    vocabulary = library.vocabulary
+    dosage = exercise.dosage
+    return {
+        "id": exercise.id,
+        "language": chosen,
+        "name": text.name,
+        "summary": text.summary,
+        "purpose": text.purpose,
+        "regions": [vocabulary.name("regions", r, chosen) for r in exercise.regions],
+        "position": vocabulary.name("positions", exercise.position, chosen),
+        "equipment": [vocabulary.name("equipment", e, chosen) for e in exercise.equipment],
+        "muscles": [
+            {"name": vocabulary.name("muscles", m, chosen), "note": text.muscles_note.get(m, "")}
+            for m in exercise.muscles
+        ],
+        "dosage": {
+            "sets": [dosage.sets.min, dosage.sets.max],
+            "reps": [dosage.reps.min, dosage.reps.max] if dosage.reps else None,
+            "hold_seconds": [dosage.hold.min, dosage.hold.max] if dosage.hold else None,
+            "frequency": [
+                dosage.frequency.min,
+                dosage.frequency.max,
+                f"per {dosage.frequency.per}",
+            ],
+            "timing": [vocabulary.name("timing", t, chosen) for t in dosage.timing],
+        },
+        "steps": [{"title": s.title, "text": s.text} for s in text.steps],
+        "tips": list(text.tips),
+        "suitable_for": text.suitable_for,
+        "contraindications": [
+            {
+                "condition": library.conditions[c.condition].names.get(chosen, c.condition),
+                "level": c.level,
+                "why": text.contraindications.get(c.condition, ""),
+            }
+            for c in exercise.contraindications
+        ],
+        "tags": list(exercise.tags),
+        "licence": exercise.licence,
+        "sources": [{k: v for k, v in vars(s).items() if v} for s in exercise.sources],
+        "file": exercise.origin,
+    }
+
+
+def format_details(details: dict[str, Any]) -> str:
+    """Format exercise details as readable text."""
+    dosage = details["dosage"]
+    lines = [
+        f"{details['name']}  ({details['id']}, {details['language']})",
+        "",
+        details["summary"],
+        "",
+    ]
+    lines.append(f"Regions: {', '.join(details['regions'])}    Position: {details['position']}")
+    if details["equipment"]:
+        lines.append(f"Equipment: {', '.join(details['equipment'])}")
+    lines.append("Muscles:")
+    lines += [f"  - {m['name']}: {m['note']}".rstrip(": ") for m in details["muscles"]]
+    usual = [f"sets {dosage['sets'][0]}-{dosage['sets'][1]}"]
+    if dosage["reps"]:
+        usual.append(f"reps {dosage['reps'][0]}-{dosage['reps'][1]}")
+    if dosage["hold_seconds"]:
+        usual.append(f"hold {dosage['hold_seconds'][0]}-{dosage['hold_seconds'][1]} s")
+    frequency = dosage["frequency"]
+    usual.append(f"{frequency[0]}-{frequency[1]} times {frequency[2]}")
+    lines.append(
+        "Usual dosage: "
+        + ", ".join(usual)
+        + (f" ({', '.join(dosage['timing'])})" if dosage["timing"] else "")
+    )
+    lines += ["", "Steps:"] + [
+        f"  {i}. {s['title']}: {s['text']}" for i, s in enumerate(details["steps"], 1)
+    ]
+    lines += ["", "Safety tips:"] + [f"  - {tip}" for tip in details["tips"]]
+    lines += ["", f"Who benefits: {details['suitable_for']}"]
+    if details["contraindications"]:
+        lines += ["", "Contraindications:"]
+        lines += [
+            f"  - {c['level'].upper()}: {c['condition']}. {c['why']}".rstrip()
+            for c in details["contraindications"]
+        ]
+    lines += ["", f"Licence: {details['licence']}", "Sources:"]
+    lines += [
+        f"  - {s['title']}" + (f" <{s['url']}>" if s.get("url") else "") for s in details["sources"]
+    ]
+    return "\n".join(lines)

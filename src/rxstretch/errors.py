@@ -1,0 +1,57 @@
+"""Exceptions raised by rxstretch and the located problems they carry."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class RxStretchError(Exception):
+    """Base class of every error rxstretch reports to a user (exit code 1 at the CLI)."""
+
+
+class ValidationError(RxStretchError):
+    """Raised when one or more inputs break the schema; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        files = sorted({p.file for p in self.problems})
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} {noun} in {', '.join(files)}")
+
+
+class OutputExistsError(RxStretchError):
+    """Raised when an output file exists and overwriting was not allowed."""
+
+
+class ContraindicationError(RxStretchError):
+    """Raised when a prescribed exercise must be avoided for one of the patient's conditions."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ' (did you mean "x"?)' for the closest choice, or a list of valid ones."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f' (did you mean "{close[0]}"?)'
+    if len(options) <= 12:
+        return f" (expected one of: {', '.join(options)})"
+    return ""

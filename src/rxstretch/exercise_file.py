@@ -1,0 +1,333 @@
+"""Read and validate one exercise file (library/exercises/<id>.yaml) into an Exercise."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from rxstretch.model import (
+    LEVELS,
+    PERIODS,
+    Condition,
+    Contraindication,
+    DosageRange,
+    Exercise,
+    ExerciseText,
+    FrequencyRange,
+    Range,
+    Source,
+    Step,
+    Vocabulary,
+)
+from rxstretch.reader import Reader, join_path, line_in
+from rxstretch.yamlio import LocatedMap
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+_TOP_REQUIRED = (
+    "id",
+    "regions",
+    "position",
+    "equipment",
+    "muscles",
+    "dosage",
+    "text",
+    "licence",
+    "sources",
+)
+_TOP_OPTIONAL = ("contraindications", "tags", "illustration")
+_TEXT_REQUIRED = ("name", "summary", "purpose", "steps", "tips", "suitable_for")
+_TEXT_OPTIONAL = ("muscles_note", "contraindications")
+_HOLD_UNITS = {"s": 1, "min": 60}
+
+
+def read_exercise(
+    data: Any,
+    reader: Reader,
+    *,
+    path: Path,
+    vocabulary: Vocabulary,
+    conditions: Mapping[str, Condition],
+) -> Exercise | None:
+    """Build an Exercise from parsed YAML, recording every problem in ``reader``."""
+    doc = reader.mapping(data, "", line=1, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
+    if doc is None:
+        return None
+    exercise_id = reader.text(doc, "id", "")
+    if exercise_id is not None and not ID_PATTERN.match(exercise_id):
+        reader.problem(doc.line_of("id"), "id", "use lowercase letters, digits and hyphens")
+    elif exercise_id is not None and exercise_id != path.stem:
+        reader.problem(
+            doc.line_of("id"), "id", f'"{exercise_id}" must match the file name "{path.stem}"'
+        )
+    regions = reader.choices(doc, "regions", "", vocabulary.regions, what="region")
+    position = reader.choice(doc, "position", "", vocabulary.positions, what="position")
+    equipment = reader.choices(doc, "equipment", "", vocabulary.equipment, what="equipment")
+    muscles = reader.choices(doc, "muscles", "", vocabulary.muscles, what="muscle")
+    dosage = _read_dosage(doc, reader, vocabulary)
+    contraindications = _read_contraindications(doc, reader, conditions)
+    tags = tuple(
+        t for i, _, p in reader.items(doc, "tags", "") if (t := reader.text(doc["tags"], i, "tags"))
+    )
+    licence = reader.text(doc, "licence", "")
+    sources = _read_sources(doc, reader)
+    image = _read_illustration(doc, reader, path)
+    texts = _read_texts(doc, reader, muscles, contraindications)
+    for key in ("regions", "muscles", "sources", "text"):
+        if key in doc and isinstance(doc[key], list | dict) and not doc[key]:
+            reader.problem(doc.line_of(key), key, "needs at least one entry")
+    if reader.problems:
+        return None
+    assert exercise_id is not None and position is not None and dosage is not None
+    assert licence is not None
+    return Exercise(
+        id=exercise_id,
+        regions=regions,
+        position=position,
+        equipment=equipment,
+        muscles=muscles,
+        dosage=dosage,
+        text=texts,
+        licence=licence,
+        sources=sources,
+        contraindications=contraindications,
+        tags=tags,
+        image=image,
+        origin=str(path),
+    )
+
+
+def _read_range(
+    reader: Reader, container: Any, key: str, path: str, *, extra: tuple[str, ...] = ()
+) -> tuple[Range, LocatedMap] | None:
+    node = reader.mapping(
+        container.get(key),
+        join_path(path, key),
+        line=line_in(container, key),
+        required=("min", "max", *extra),
+    )
+    if node is None:
+        return None
+    here = join_path(path, key)
+    low = reader.integer(node, "min", here, minimum=1)
+    high = reader.integer(node, "max", here, minimum=1)
+    if low is None or high is None:
+        return None
+    if low > high:
+        reader.problem(
+            node.line_of("min"), join_path(here, "min"), f"min ({low}) is greater than max ({high})"
+        )
+        return None
+    return Range(low, high), node
+
+
+def _read_dosage(doc: LocatedMap, reader: Reader, vocabulary: Vocabulary) -> DosageRange | None:
+    node = reader.mapping(
+        doc.get("dosage"),
+        "dosage",
+        line=line_in(doc, "dosage"),
+        required=("sets", "frequency"),
+        optional=("reps", "hold", "timing"),
+    )
+    if node is None:
+        return None
+    sets = _read_range(reader, node, "sets", "dosage")
+    reps = _read_range(reader, node, "reps", "dosage") if "reps" in node else None
+    hold = _read_range(reader, node, "hold", "dosage", extra=("unit",)) if "hold" in node else None
+    hold_range = None
+    if hold is not None:
+        unit = reader.choice(hold[1], "unit", "dosage.hold", _HOLD_UNITS, what="unit")
+        if unit is not None:
+            factor = _HOLD_UNITS[unit]
+            hold_range = Range(hold[0].min * factor, hold[0].max * factor)
+    frequency = _read_range(reader, node, "frequency", "dosage", extra=("per",))
+    per = (
+        reader.choice(frequency[1], "per", "dosage.frequency", PERIODS, what="period")
+        if frequency
+        else None
+    )
+    timing = (
+        reader.choices(node, "timing", "dosage", vocabulary.timing, what="timing")
+        if "timing" in node
+        else ()
+    )
+    if sets is None or frequency is None or per is None:
+        return None
+    return DosageRange(
+        sets=sets[0],
+        reps=reps[0] if reps else None,
+        hold=hold_range,
+        timing=timing,
+        frequency=FrequencyRange(frequency[0].min, frequency[0].max, per),  # type: ignore[arg-type]
+    )
+
+
+def _read_contraindications(
+    doc: LocatedMap, reader: Reader, conditions: Mapping[str, Condition]
+) -> tuple[Contraindication, ...]:
+    found: list[Contraindication] = []
+    for _, item, path in reader.items(doc, "contraindications", ""):
+        node = reader.mapping(
+            item,
+            path,
+            line=getattr(item, "line", doc.line_of("contraindications")),
+            required=("condition", "level"),
+        )
+        if node is None:
+            continue
+        condition = reader.choice(node, "condition", path, conditions, what="condition")
+        level = reader.choice(node, "level", path, LEVELS, what="level")
+        if condition is not None and level is not None:
+            found.append(Contraindication(condition, level))  # type: ignore[arg-type]
+    return tuple(found)
+
+
+def _read_sources(doc: LocatedMap, reader: Reader) -> tuple[Source, ...]:
+    found: list[Source] = []
+    for _, item, path in reader.items(doc, "sources", ""):
+        node = reader.mapping(
+            item,
+            path,
+            line=getattr(item, "line", doc.line_of("sources")),
+            required=("title",),
+            optional=("url", "licence"),
+        )
+        if node is None:
+            continue
+        title = reader.text(node, "title", path)
+        url = reader.text(node, "url", path) if "url" in node else None
+        licence = reader.text(node, "licence", path) if "licence" in node else None
+        if title is not None:
+            found.append(Source(title, url, licence))
+    return tuple(found)
+
+
+def _read_illustration(doc: LocatedMap, reader: Reader, path: Path) -> Path | None:
+    if "illustration" not in doc:
+        return None
+    node = reader.mapping(
+        doc["illustration"], "illustration", line=doc.line_of("illustration"), required=("image",)
+    )
+    relative = reader.text(node, "image", "illustration") if node is not None else None
+    if node is None or relative is None:
+        return None
+    # Images live inside the library folder that holds the exercise; never outside it.
+    library_root = path.parent.parent.resolve()
+    image = (library_root / relative).resolve()
+    if not image.is_relative_to(library_root):
+        reader.problem(
+            node.line_of("image"), "illustration.image", "must stay inside the library folder"
+        )
+        return None
+    if not image.is_file():
+        reader.problem(node.line_of("image"), "illustration.image", f'no image file at "{image}"')
+        return None
+    return image
+
+
+def _read_texts(
+    doc: LocatedMap,
+    reader: Reader,
+    muscles: tuple[str, ...],
+    contraindications: tuple[Contraindication, ...],
+) -> dict[str, ExerciseText]:
+    node = reader.typed(doc, "text", "", LocatedMap)
+    if node is None:
+        return {}
+    texts: dict[str, ExerciseText] = {}
+    step_counts: dict[str, int] = {}
+    for language, block in node.items():
+        path = join_path("text", str(language))
+        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+            reader.problem(
+                node.line_of(language), path, "language must be a code such as en, fr or pt-BR"
+            )
+            continue
+        text = _read_text_block(
+            block, reader, path, node.line_of(language), muscles, contraindications
+        )
+        if text is not None:
+            texts[language] = text
+            step_counts[language] = len(text.steps)
+    if len(set(step_counts.values())) > 1:
+        counts = ", ".join(f"{lang}: {n}" for lang, n in step_counts.items())
+        reader.problem(
+            node.line, "text", f"every language must have the same number of steps ({counts})"
+        )
+    return texts
+
+
+def _read_text_block(
+    block: Any,
+    reader: Reader,
+    path: str,
+    line: int,
+    muscles: tuple[str, ...],
+    contraindications: tuple[Contraindication, ...],
+) -> ExerciseText | None:
+    node = reader.mapping(block, path, line=line, required=_TEXT_REQUIRED, optional=_TEXT_OPTIONAL)
+    if node is None:
+        return None
+    strings = {
+        key: reader.text(node, key, path) for key in ("name", "summary", "purpose", "suitable_for")
+    }
+    steps: list[Step] = []
+    for _, item, step_path in reader.items(node, "steps", path):
+        step = reader.mapping(
+            item, step_path, line=getattr(item, "line", line), required=("title", "text")
+        )
+        if step is not None:
+            title, body = (
+                reader.text(step, "title", step_path),
+                reader.text(step, "text", step_path),
+            )
+            if title and body:
+                steps.append(Step(title, body))
+    tips = tuple(
+        t
+        for i, _, _ in reader.items(node, "tips", path)
+        if (t := reader.text(node["tips"], i, join_path(path, "tips")))
+    )
+    muscles_note = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
+    condition_ids = tuple(c.condition for c in contraindications)
+    explanations = _read_notes(
+        node, "contraindications", path, reader, condition_ids, "contraindication"
+    )
+    if None in strings.values() or not steps:
+        return None
+    return ExerciseText(
+        name=strings["name"],
+        summary=strings["summary"],
+        purpose=strings["purpose"],  # type: ignore[arg-type]
+        suitable_for=strings["suitable_for"],
+        steps=tuple(steps),
+        tips=tips,  # type: ignore[arg-type]
+        muscles_note=muscles_note,
+        contraindications=explanations,
+    )
+
+
+def _read_notes(
+    node: LocatedMap, key: str, path: str, reader: Reader, allowed: tuple[str, ...], what: str
+) -> dict[str, str]:
+    if key not in node:
+        return {}
+    here = join_path(path, key)
+    notes = reader.typed(node, key, path, LocatedMap)
+    found: dict[str, str] = {}
+    for note_id in notes or ():
+        if note_id not in allowed:
+            hint = f" (this exercise lists: {', '.join(allowed)})" if allowed else ""
+            reader.problem(
+                notes.line_of(note_id),
+                join_path(here, str(note_id)),
+                f"is not one of this exercise's {what}s{hint}",
+            )
+            continue
+        text = reader.text(notes, note_id, here)
+        if text is not None:
+            found[note_id] = text
+    return found

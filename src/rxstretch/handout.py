@@ -1,0 +1,61 @@
+"""The fully resolved handout: every word already chosen and localized, ready to lay out.
+
+Nothing here is markup: the renderer escapes every string before it reaches ReportLab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rxstretch.model import Brand, Override, Step
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The handout's own headings and labels, in the handout language."""
+
+    steps: str
+    dosage: str
+    tips: str
+    notes: str
+    general_notes: str
+    follow_up: str
+    caution: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """One exercise as the patient will read it."""
+
+    number: int
+    exercise_id: str
+    name: str
+    summary: str
+    steps: tuple[Step, ...]
+    dosage: tuple[tuple[str, str], ...]
+    tips: tuple[str, ...]
+    notes: str | None = None
+    cautions: tuple[str, ...] = ()
+    image: Path | None = None
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Everything the renderer draws, in reading order."""
+
+    language: str
+    title: str
+    subject: str
+    intro: str
+    brand: Brand
+    details: tuple[tuple[str, str], ...]
+    cards: tuple[Card, ...]
+    labels: Labels
+    page_label: Callable[[int, int], str]
+    general_notes: str | None = None
+    follow_up: str | None = None
+    fallbacks: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()

@@ -1,0 +1,142 @@
+"""Locale negotiation, UI string catalogs and Babel formatting of dates, numbers and durations.
+
+Exercise text is data and lives in the library; this module only handles the handout's own
+words (headings, labels, dosage phrases), which come from gettext catalogs in ``locale/``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import io
+from collections.abc import Collection, Sequence
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.lists import format_list
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+from babel.units import format_unit
+
+from rxstretch.resources import package_file
+
+DOMAIN = "rxstretch"
+SOURCE_LANGUAGE = "en"
+
+
+class LocaleError(ValueError):
+    """Raised for a language tag that is not a known CLDR locale."""
+
+
+@cache
+def parse_locale(tag: str) -> Locale:
+    """Parse ``fr``, ``fr-CA`` or ``pt_BR`` into a Babel Locale, or raise LocaleError."""
+    try:
+        return Locale.parse(tag.strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        raise LocaleError(f'unknown language "{tag}"; use a code such as en, fr or fr-CA') from exc
+
+
+def language_candidates(locale: Locale) -> list[str]:
+    """Return the tags to try for ``locale``, most specific first: fr-CA, fr."""
+    candidates = []
+    if locale.territory:
+        candidates.append(f"{locale.language}-{locale.territory}")
+    candidates.append(locale.language)
+    return candidates
+
+
+def negotiate(locale: Locale, available: Collection[str], default: str) -> str:
+    """Return the best of ``available`` for ``locale`` (fr-CA → fr), else ``default``."""
+    for candidate in language_candidates(locale):
+        if candidate in available:
+            return candidate
+    return default
+
+
+@cache
+def _catalog_languages() -> frozenset[str]:
+    root = package_file("locale")
+    return frozenset(
+        p.name for p in root.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
+    )
+
+
+@cache
+def _load_translations(language: str) -> gettext.NullTranslations:
+    if language == SOURCE_LANGUAGE or language not in _catalog_languages():
+        return gettext.NullTranslations()
+    po_path = package_file("locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=language.replace("-", "_"), domain=DOMAIN)
+    # Compiling in memory keeps the .po files the single source of truth in the wheel.
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+class Localizer:
+    """Translates UI strings and formats values for one handout locale."""
+
+    def __init__(self, locale: Locale) -> None:
+        self.locale = locale
+        ui_language = negotiate(locale, _catalog_languages() | {SOURCE_LANGUAGE}, SOURCE_LANGUAGE)
+        self.ui_language = ui_language
+        self._translations = _load_translations(ui_language)
+
+    @property
+    def tag(self) -> str:
+        """The locale as a BCP 47 tag, for the PDF's /Lang entry: ``fr-CA``."""
+        return "-".join(part for part in (self.locale.language, self.locale.territory) if part)
+
+    def gettext(self, message: str, **values: object) -> str:
+        """Translate ``message`` and fill its ``%(name)s`` placeholders."""
+        translated = self._translations.gettext(message)
+        return translated % values if values else translated
+
+    def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """Translate with the catalog's plural rule for ``count``; ``%(num)s`` is the number."""
+        translated = self._translations.ngettext(singular, plural, count)
+        return translated % {"num": self.number(count), **values}
+
+    def number(self, value: int) -> str:
+        """Format a number the locale's way."""
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, value: datetime.date) -> str:
+        """Format a date in the locale's long form: 26 novembre 2026."""
+        return format_date(value, format="long", locale=self.locale)
+
+    def join(self, items: Sequence[str]) -> str:
+        """Join items as the locale writes lists: "a, b et c"."""
+        return format_list(list(items), locale=self.locale) if items else ""
+
+    def number_range(self, low: int, high: int) -> str:
+        """Format an inclusive range of numbers: 3–4."""
+        if low == high:
+            return self.number(low)
+        return f"{self.number(low)}\u2013{self.number(high)}"
+
+    def duration(self, seconds: int) -> str:
+        """Format a duration in words the locale uses: 30 seconds, 1 minute 30 seconds."""
+        minutes, rest = divmod(seconds, 60)
+        parts = []
+        if minutes:
+            parts.append(format_unit(minutes, "duration-minute", length="long", locale=self.locale))
+        if rest or not minutes:
+            parts.append(format_unit(rest, "duration-second", length="long", locale=self.locale))
+        return " ".join(parts)
+
+    def duration_range(self, low: int, high: int) -> str:
+        """Format a range of durations: 30–45 seconds (one unit when both share it)."""
+        if low == high:
+            return self.duration(low)
+        if high < 60 or (low % 60 == 0 and high % 60 == 0):
+            unit, divisor = ("duration-second", 1) if high < 60 else ("duration-minute", 60)
+            top = format_unit(high // divisor, unit, length="long", locale=self.locale)
+            return f"{self.number(low // divisor)}\u2013{top}"
+        return f"{self.duration(low)} \u2013 {self.duration(high)}"

@@ -1,0 +1,191 @@
+"""Load and validate library folders: vocabularies, conditions and exercises.
+
+The bundled library comes first; each clinic folder given after it may add vocabulary ids,
+conditions and exercises, and an exercise with the same id as an earlier one replaces it (so a
+clinic can reword a bundled exercise). Every problem in every file is reported at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError
+from rxstretch.exercise_file import ID_PATTERN, LANGUAGE_PATTERN, read_exercise
+from rxstretch.model import Condition, Exercise, Library, Vocabulary
+from rxstretch.reader import Reader, join_path
+from rxstretch.resources import data_dir
+from rxstretch.yamlio import LocatedMap, load_yaml_file
+
+VOCABULARY_FILE = "vocabulary.yaml"
+CONDITIONS_FILE = "conditions.yaml"
+EXERCISES_DIR = "exercises"
+VOCABULARY_KINDS = ("regions", "positions", "equipment", "timing", "muscles")
+LIBRARY_ENV = "RXSTRETCH_LIBRARY"
+
+
+def bundled_library_dir() -> Path:
+    """Return the folder of the library that ships with rxstretch."""
+    return data_dir("library")
+
+
+def library_dirs(extra: Iterable[Path] = (), *, use_env: bool = True) -> list[Path]:
+    """Return the bundled folder, then folders from RXSTRETCH_LIBRARY, then ``extra``."""
+    folders = [bundled_library_dir()]
+    if use_env:
+        folders += [Path(p) for p in os.environ.get(LIBRARY_ENV, "").split(os.pathsep) if p]
+    folders += list(extra)
+    return folders
+
+
+def load_library_dirs(folders: Sequence[Path]) -> Library:
+    """Load and merge library ``folders`` in order; raise ValidationError listing every problem."""
+    problems: list[Problem] = []
+    for folder in folders:
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), None, "", "library folder does not exist"))
+    if problems:
+        raise ValidationError(problems)
+    vocabulary = _merge_vocabularies(folders, problems)
+    conditions = _merge_conditions(folders, problems)
+    exercises = _load_exercises(folders, vocabulary, conditions, problems)
+    if problems:
+        raise ValidationError(problems)
+    return Library(exercises=exercises, vocabulary=vocabulary, conditions=conditions)
+
+
+def _load_file(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return load_yaml_file(path)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _read_names(reader: Reader, node: Any, path: str, line: int | None) -> dict[str, str]:
+    """Read ``{en: ..., fr: ...}``: a name per language code."""
+    names = reader.free_mapping(node, path, line=line)
+    found: dict[str, str] = {}
+    for language in names or ():
+        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+            reader.problem(
+                names.line_of(language),
+                join_path(path, str(language)),
+                "language must be a code such as en, fr or pt-BR",
+            )
+            continue
+        name = reader.text(names, language, path)
+        if name is not None:
+            found[language] = name
+    return found
+
+
+def _read_id_table(
+    reader: Reader, node: LocatedMap, path: str, known: Mapping[str, object]
+) -> dict[str, dict[str, str]]:
+    table: dict[str, dict[str, str]] = {}
+    for entry_id, names in node.items():
+        entry_path = join_path(path, str(entry_id))
+        if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
+            reader.problem(
+                node.line_of(entry_id), entry_path, "ids use lowercase letters, digits and hyphens"
+            )
+        elif entry_id in known:
+            reader.problem(
+                node.line_of(entry_id), entry_path, "is already defined by an earlier library"
+            )
+        else:
+            table[entry_id] = _read_names(reader, names, entry_path, node.line_of(entry_id))
+    return table
+
+
+def _merge_vocabularies(folders: Sequence[Path], problems: list[Problem]) -> Vocabulary:
+    merged: dict[str, dict[str, dict[str, str]]] = {kind: {} for kind in VOCABULARY_KINDS}
+    for folder in folders:
+        path = folder / VOCABULARY_FILE
+        if not path.is_file():
+            continue
+        reader = Reader(str(path))
+        doc = reader.mapping(_load_file(path, problems), "", line=1, optional=VOCABULARY_KINDS)
+        for kind in VOCABULARY_KINDS:
+            node = reader.typed(doc, kind, "", LocatedMap) if doc is not None else None
+            if node is not None:
+                merged[kind].update(_read_id_table(reader, node, kind, merged[kind]))
+        problems.extend(reader.problems)
+    return Vocabulary(**merged)
+
+
+def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[str, Condition]:
+    conditions: dict[str, Condition] = {}
+    for folder in folders:
+        path = folder / CONDITIONS_FILE
+        if not path.is_file():
+            continue
+        reader = Reader(str(path))
+        doc = reader.free_mapping(_load_file(path, problems), "", line=1)
+        for condition_id, entry in (doc or {}).items():
+            here = str(condition_id)
+            if condition_id in conditions:
+                reader.problem(
+                    doc.line_of(condition_id), here, "is already defined by an earlier library"
+                )
+                continue
+            node = reader.mapping(
+                entry,
+                here,
+                line=doc.line_of(condition_id),
+                required=("names",),
+                optional=("icd10",),
+            )
+            if node is None:
+                continue
+            names = _read_names(
+                reader, node.get("names"), join_path(here, "names"), node.line_of("names")
+            )
+            icd10 = reader.text(node, "icd10", here) if "icd10" in node else None
+            conditions[condition_id] = Condition(condition_id, names, icd10)
+        problems.extend(reader.problems)
+    return conditions
+
+
+def _load_exercises(
+    folders: Sequence[Path],
+    vocabulary: Vocabulary,
+    conditions: Mapping[str, Condition],
+    problems: list[Problem],
+) -> dict[str, Exercise]:
+    exercises: dict[str, Exercise] = {}
+    for folder in folders:
+        in_this_folder: dict[str, str] = {}
+        for path in sorted((folder / EXERCISES_DIR).glob("*.yaml")):
+            exercise = load_exercise_file(path, vocabulary, conditions, problems)
+            if exercise is None:
+                continue
+            if exercise.id in in_this_folder:
+                problems.append(
+                    Problem(
+                        str(path),
+                        1,
+                        "id",
+                        f'"{exercise.id}" is also defined in {in_this_folder[exercise.id]}',
+                    )
+                )
+                continue
+            in_this_folder[exercise.id] = str(path)
+            exercises[exercise.id] = exercise
+    return dict(sorted(exercises.items()))
+
+
+def load_exercise_file(
+    path: Path, vocabulary: Vocabulary, conditions: Mapping[str, Condition], problems: list[Problem]
+) -> Exercise | None:
+    """Read one exercise file; append its problems to ``problems`` and return None if any."""
+    data = _load_file(path, problems)
+    if data is None:
+        return None
+    reader = Reader(str(path))
+    exercise = read_exercise(data, reader, path=path, vocabulary=vocabulary, conditions=conditions)
+    problems.extend(reader.problems)
+    return exercise

@@ -1,0 +1,216 @@
+"""Plain, frozen data passed between the pipeline's stages (load → resolve → render)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Per = Literal["day", "week"]
+Side = Literal["left", "right", "both", "alternate"]
+Level = Literal["avoid", "caution"]
+
+PERIODS: tuple[Per, ...] = ("day", "week")
+SIDES: tuple[Side, ...] = ("left", "right", "both", "alternate")
+LEVELS: tuple[Level, ...] = ("avoid", "caution")
+
+
+@dataclass(frozen=True)
+class Range:
+    """An inclusive range of whole numbers (seconds for holds)."""
+
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """How often: ``count`` times per day or per week."""
+
+    count: int
+    per: Per
+
+
+@dataclass(frozen=True)
+class FrequencyRange:
+    """The usual range of how often, e.g. 1 to 3 times per day."""
+
+    min: int
+    max: int
+    per: Per
+
+
+@dataclass(frozen=True)
+class DosageRange:
+    """The usual dosage of an exercise, from the library."""
+
+    sets: Range
+    frequency: FrequencyRange
+    reps: Range | None = None
+    hold: Range | None = None
+    timing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One numbered instruction."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ExerciseText:
+    """Everything a patient reads about an exercise, in one language."""
+
+    name: str
+    summary: str
+    purpose: str
+    steps: tuple[Step, ...]
+    tips: tuple[str, ...]
+    suitable_for: str
+    muscles_note: Mapping[str, str] = field(default_factory=dict)
+    contraindications: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contraindication:
+    """A condition under which the exercise must be avoided or done with caution."""
+
+    condition: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class Source:
+    """A reference the exercise's facts come from."""
+
+    title: str
+    url: str | None = None
+    licence: str | None = None
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the library, with its text in every language it has."""
+
+    id: str
+    regions: tuple[str, ...]
+    position: str
+    equipment: tuple[str, ...]
+    muscles: tuple[str, ...]
+    dosage: DosageRange
+    text: Mapping[str, ExerciseText]
+    licence: str
+    sources: tuple[Source, ...]
+    contraindications: tuple[Contraindication, ...] = ()
+    tags: tuple[str, ...] = ()
+    image: Path | None = None
+    origin: str = ""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this exercise is written in."""
+        return tuple(self.text)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A health condition that contraindications refer to."""
+
+    id: str
+    names: Mapping[str, str]
+    icd10: str | None = None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Controlled ids used by exercises, each with its name per language."""
+
+    regions: Mapping[str, Mapping[str, str]]
+    positions: Mapping[str, Mapping[str, str]]
+    equipment: Mapping[str, Mapping[str, str]]
+    timing: Mapping[str, Mapping[str, str]]
+    muscles: Mapping[str, Mapping[str, str]]
+
+    def name(self, kind: str, entry_id: str, language: str, default: str = "en") -> str:
+        """Return the name of ``entry_id`` in ``language``, else ``default``, else any."""
+        names: Mapping[str, str] = getattr(self, kind).get(entry_id, {})
+        return names.get(language) or names.get(default) or next(iter(names.values()), entry_id)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every exercise, vocabulary and condition available to a run."""
+
+    exercises: Mapping[str, Exercise]
+    vocabulary: Vocabulary
+    conditions: Mapping[str, Condition]
+    default_language: str = "en"
+
+
+@dataclass(frozen=True)
+class Patient:
+    """Who the handout is for."""
+
+    name: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Clinician:
+    """Who prescribed the exercises."""
+
+    name: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class PrescribedExercise:
+    """One exercise of a prescription with the patient's own dosage (None: library range)."""
+
+    exercise_id: str
+    sets: int | None = None
+    reps: int | None = None
+    hold: int | None = None
+    frequency: Frequency | None = None
+    side: Side | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A clinician's decision to prescribe an exercise despite an ``avoid`` contraindication."""
+
+    exercise: str
+    condition: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A patient's prescription: who, which exercises, at what dosage."""
+
+    patient: Patient
+    exercises: tuple[PrescribedExercise, ...]
+    language: str | None = None
+    date: datetime.date | None = None
+    clinician: Clinician | None = None
+    conditions: tuple[str, ...] = ()
+    overrides: tuple[Override, ...] = ()
+    notes: str | None = None
+    follow_up: datetime.date | None = None
+    source: str = "<prescription>"
+
+
+@dataclass(frozen=True)
+class Brand:
+    """The clinic shown in the header and footer."""
+
+    name: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None

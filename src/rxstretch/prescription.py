@@ -1,0 +1,257 @@
+"""Read a patient's prescription (YAML file or the CLI's quick form) into a Prescription."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.i18n import LocaleError, parse_locale
+from rxstretch.model import (
+    SIDES,
+    Clinician,
+    Frequency,
+    Library,
+    Override,
+    Patient,
+    PrescribedExercise,
+    Prescription,
+)
+from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.reader import Reader, join_path, line_in
+from rxstretch.yamlio import LocatedMap, load_yaml_file
+
+_TOP_REQUIRED = ("patient", "exercises")
+_TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
+_EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes")
+MAX_NOTE_CHARS = 2000
+
+
+def load_prescription_file(path: Path, library: Library) -> Prescription:
+    """Load and validate the prescription at ``path`` against ``library``."""
+    data = load_yaml_file(path)
+    reader = Reader(str(path))
+    prescription = read_prescription(data, reader, library)
+    reader.raise_if_problems()
+    assert prescription is not None
+    return prescription
+
+
+def read_prescription(data: Any, reader: Reader, library: Library) -> Prescription | None:
+    """Build a Prescription from parsed YAML, recording every problem in ``reader``."""
+    doc = reader.mapping(data, "", line=1, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
+    if doc is None:
+        return None
+    patient = _read_patient(doc, reader)
+    clinician = _read_clinician(doc, reader) if "clinician" in doc else None
+    language = _read_language(doc, reader) if "language" in doc else None
+    date = _read_date(doc, "date", reader)
+    follow_up = _read_date(doc, "follow_up", reader)
+    conditions = (
+        reader.choices(doc, "conditions", "", library.conditions, what="condition")
+        if "conditions" in doc
+        else ()
+    )
+    exercises = tuple(
+        prescribed
+        for _, item, path in reader.items(doc, "exercises", "")
+        if (prescribed := _read_exercise(item, path, reader, library, line_in(doc, "exercises")))
+    )
+    if isinstance(doc.get("exercises"), list) and not doc["exercises"]:
+        reader.problem(doc.line_of("exercises"), "exercises", "list at least one exercise")
+    overrides = _read_overrides(doc, reader, library)
+    notes = _note(reader, doc, "notes", "") if "notes" in doc else None
+    if reader.problems or patient is None:
+        return None
+    return Prescription(
+        patient=patient,
+        exercises=exercises,
+        language=language,
+        date=date,
+        clinician=clinician,
+        conditions=conditions,
+        overrides=overrides,
+        notes=notes,
+        follow_up=follow_up,
+        source=reader.source,
+    )
+
+
+def _note(reader: Reader, container: Any, key: str | int, path: str) -> str | None:
+    text = reader.text(container, key, path)
+    if text is not None and len(text) > MAX_NOTE_CHARS:
+        reader.problem(
+            line_in(container, key),
+            join_path(path, key),
+            f"is longer than {MAX_NOTE_CHARS} characters",
+        )
+        return None
+    return text
+
+
+def _read_patient(doc: LocatedMap, reader: Reader) -> Patient | None:
+    node = reader.mapping(
+        doc.get("patient"),
+        "patient",
+        line=line_in(doc, "patient"),
+        required=("name",),
+        optional=("id",),
+    )
+    if node is None:
+        return None
+    name = _note(reader, node, "name", "patient")
+    patient_id = reader.text(node, "id", "patient") if "id" in node else None
+    return Patient(name, patient_id) if name is not None else None
+
+
+def _read_clinician(doc: LocatedMap, reader: Reader) -> Clinician | None:
+    node = reader.mapping(
+        doc.get("clinician"),
+        "clinician",
+        line=line_in(doc, "clinician"),
+        required=("name",),
+        optional=("title",),
+    )
+    if node is None:
+        return None
+    name = reader.text(node, "name", "clinician")
+    title = reader.text(node, "title", "clinician") if "title" in node else None
+    return Clinician(name, title) if name is not None else None
+
+
+def _read_language(doc: LocatedMap, reader: Reader) -> str | None:
+    language = reader.text(doc, "language", "")
+    if language is None:
+        return None
+    try:
+        parse_locale(language)
+    except LocaleError as exc:
+        reader.problem(doc.line_of("language"), "language", str(exc))
+        return None
+    return language
+
+
+def _read_date(doc: LocatedMap, key: str, reader: Reader) -> datetime.date | None:
+    if key not in doc:
+        return None
+    value = doc[key]
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        reader.problem(doc.line_of(key), key, f'"{value}" is not a date; write it as YYYY-MM-DD')
+        return None
+
+
+def _read_exercise(
+    item: Any, path: str, reader: Reader, library: Library, line: int | None
+) -> PrescribedExercise | None:
+    node = reader.mapping(
+        item, path, line=getattr(item, "line", line), required=("id",), optional=_EXERCISE_OPTIONAL
+    )
+    if node is None:
+        return None
+    exercise_id = reader.choice(node, "id", path, library.exercises, what="exercise")
+    sets = reader.integer(node, "sets", path, minimum=1) if "sets" in node else None
+    reps = reader.integer(node, "reps", path, minimum=1) if "reps" in node else None
+    hold = _quantity(reader, node, "hold", path, parse_duration) if "hold" in node else None
+    frequency = (
+        _quantity(reader, node, "frequency", path, parse_frequency) if "frequency" in node else None
+    )
+    side = reader.choice(node, "side", path, SIDES, what="side") if "side" in node else None
+    notes = _note(reader, node, "notes", path) if "notes" in node else None
+    if exercise_id is None:
+        return None
+    return PrescribedExercise(exercise_id, sets, reps, hold, frequency, side, notes)  # type: ignore[arg-type]
+
+
+def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any) -> Any:
+    value = node[key]
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        reader.problem(
+            node.line_of(key), join_path(path, key), f"must be text or a number, not {value!r}"
+        )
+        return None
+    try:
+        return parse(value)
+    except QuantityError as exc:
+        reader.problem(node.line_of(key), join_path(path, key), str(exc))
+        return None
+
+
+def _read_overrides(doc: LocatedMap, reader: Reader, library: Library) -> tuple[Override, ...]:
+    found: list[Override] = []
+    for _, item, path in reader.items(doc, "overrides", ""):
+        node = reader.mapping(
+            item,
+            path,
+            line=getattr(item, "line", doc.line_of("overrides")),
+            required=("exercise", "condition", "reason"),
+        )
+        if node is None:
+            continue
+        exercise = reader.choice(node, "exercise", path, library.exercises, what="exercise")
+        condition = reader.choice(node, "condition", path, library.conditions, what="condition")
+        reason = reader.text(node, "reason", path)
+        if exercise and condition and reason:
+            found.append(Override(exercise, condition, reason))
+    return tuple(found)
+
+
+def quick_prescription(
+    library: Library,
+    *,
+    exercise_ids: Sequence[str],
+    patient: str,
+    sets: int | None = None,
+    reps: int | None = None,
+    hold: str | None = None,
+    frequency: str | None = None,
+    language: str | None = None,
+    date: datetime.date | None = None,
+    notes: str | None = None,
+) -> Prescription:
+    """Build a prescription from command-line values: the same dosage for every exercise."""
+    source = "command line"
+    problems: list[Problem] = []
+
+    def parsed(option: str, value: str | None, parse: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except QuantityError as exc:
+            problems.append(Problem(source, None, option, str(exc)))
+            return None
+
+    hold_seconds = parsed("--hold", hold, parse_duration)
+    how_often: Frequency | None = parsed("--frequency", frequency, parse_frequency)
+    for exercise_id in exercise_ids:
+        if exercise_id not in library.exercises:
+            hint = did_you_mean(exercise_id, library.exercises)
+            problems.append(
+                Problem(source, None, "--exercise", f'unknown exercise "{exercise_id}"{hint}')
+            )
+    if not patient.strip():
+        problems.append(Problem(source, None, "--patient", "must not be empty"))
+    if problems:
+        raise ValidationError(problems)
+    exercises = tuple(
+        PrescribedExercise(
+            exercise_id, sets=sets, reps=reps, hold=hold_seconds, frequency=how_often
+        )
+        for exercise_id in exercise_ids
+    )
+    return Prescription(
+        patient=Patient(patient.strip()),
+        exercises=exercises,
+        language=language,
+        date=date,
+        notes=notes,
+        source=source,
+    )

@@ -1,0 +1,91 @@
+"""Parse the dosage values people type: durations (``1 min 30 s``) and frequencies (``2/day``)."""
+
+from __future__ import annotations
+
+import re
+
+from rxstretch.model import Frequency, Per
+
+# Beyond ten minutes a "hold" is certainly a typo (e.g. 300 meant as 30 s written in tenths).
+MAX_HOLD_SECONDS = 600
+MAX_FREQUENCY = 50
+
+_SECOND_UNITS = {"", "s", "sec", "secs", "second", "seconds", "seconde", "secondes"}
+_MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}
+_DURATION_PART = re.compile(r"\s*(\d{1,4})\s*([a-z]*)\s*", re.IGNORECASE)
+
+_PER_WORDS: dict[str, Per] = {
+    "day": "day",
+    "d": "day",
+    "daily": "day",
+    "jour": "day",
+    "j": "day",
+    "week": "week",
+    "w": "week",
+    "wk": "week",
+    "weekly": "week",
+    "semaine": "week",
+    "sem": "week",
+}
+_FREQUENCY = re.compile(
+    r"^\s*(\d{1,3})\s*(?:x|times?|fois)?\s*(?:/|per|a|an|par)\s*([a-z]+)\s*$", re.IGNORECASE
+)
+
+DURATION_EXAMPLES = "30, 30s, 1m, 1 min 30 s"
+FREQUENCY_EXAMPLES = "2/day, 3/week, 2 per day"
+
+
+class QuantityError(ValueError):
+    """Raised when a duration or frequency cannot be understood; the message says what is valid."""
+
+
+def parse_duration(value: str | int) -> int:
+    """Return the number of seconds in ``value`` (``30``, ``"30s"``, ``"1m"``, ``"1 min 30 s"``)."""
+    if isinstance(value, bool):
+        raise QuantityError(f"expected a duration such as {DURATION_EXAMPLES}")
+    seconds = value if isinstance(value, int) else _parse_duration_text(value)
+    if seconds <= 0:
+        raise QuantityError("a duration must be longer than zero")
+    if seconds > MAX_HOLD_SECONDS:
+        raise QuantityError(
+            f"{seconds} s is more than the {MAX_HOLD_SECONDS // 60} minutes allowed"
+        )
+    return seconds
+
+
+def _parse_duration_text(text: str) -> int:
+    position, total, parts, seen_units = 0, 0, 0, set()
+    invalid = QuantityError(f'"{text}" is not a duration; write it like {DURATION_EXAMPLES}')
+    while position < len(text):
+        match = _DURATION_PART.match(text, position)
+        if match is None or match.end() == position:
+            raise invalid
+        number, unit = int(match.group(1)), match.group(2).lower()
+        if unit in _MINUTE_UNITS:
+            kind, factor = "minutes", 60
+        elif unit in _SECOND_UNITS:
+            kind, factor = "seconds", 1
+        else:
+            raise invalid
+        # "30 1" or "1 min 2 min" are ambiguous: each unit at most once, a bare number only last.
+        if kind in seen_units or (unit == "" and match.end() < len(text)):
+            raise invalid
+        seen_units.add(kind)
+        total += number * factor
+        parts += 1
+        position = match.end()
+    if parts == 0:
+        raise invalid
+    return total
+
+
+def parse_frequency(value: str) -> Frequency:
+    """Return the frequency in ``value``: ``2/day``, ``3/week``, ``2 per day``, ``2x/day``."""
+    match = _FREQUENCY.match(value) if isinstance(value, str) else None
+    per = _PER_WORDS.get(match.group(2).lower()) if match else None
+    if match is None or per is None:
+        raise QuantityError(f'"{value}" is not a frequency; write it like {FREQUENCY_EXAMPLES}')
+    count = int(match.group(1))
+    if not 1 <= count <= MAX_FREQUENCY:
+        raise QuantityError(f"the number of times must be between 1 and {MAX_FREQUENCY}")
+    return Frequency(count=count, per=per)

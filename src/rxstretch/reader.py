@@ -1,0 +1,167 @@
+"""Typed access to located YAML data that records every problem instead of stopping at the first.
+
+Loaders walk a document with a :class:`Reader`; each accessor returns a value of the expected
+type or ``None`` after recording a :class:`~rxstretch.errors.Problem` with file, line and field.
+At the end the loader raises one :class:`~rxstretch.errors.ValidationError` with all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.yamlio import LocatedList, LocatedMap
+
+_TYPE_NAMES = {
+    str: "text",
+    int: "a whole number",
+    bool: "true or false",
+    LocatedMap: "a mapping (key: value)",
+    LocatedList: "a list",
+}
+
+
+def join_path(path: str, key: str | int) -> str:
+    """Join a field path and a key or index: ``a.b`` + ``c`` or ``a.b`` + ``2`` → ``a.b[2]``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def line_in(container: Any, key: str | int) -> int | None:
+    """Return the line of ``key`` inside a located container, if known."""
+    if isinstance(container, LocatedMap):
+        return container.line_of(key)
+    if isinstance(container, LocatedList) and isinstance(key, int):
+        return container.line_of(key)
+    return getattr(container, "line", None)
+
+
+class Reader:
+    """Collects problems for one source file while its data is read."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, field: str, message: str) -> None:
+        """Record one problem."""
+        self.problems.append(Problem(self.source, line, field, message))
+
+    def raise_if_problems(self) -> None:
+        """Raise a ValidationError carrying every recorded problem, if any."""
+        if self.problems:
+            raise ValidationError(self.problems)
+
+    def free_mapping(self, value: Any, path: str, *, line: int | None) -> LocatedMap | None:
+        """Check that ``value`` is a mapping whose keys are data (ids, languages), not fields."""
+        if not isinstance(value, LocatedMap):
+            self.problem(line, path or "(document)", f"must be {_TYPE_NAMES[LocatedMap]}")
+            return None
+        return value
+
+    def mapping(
+        self,
+        value: Any,
+        path: str,
+        *,
+        line: int | None,
+        required: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> LocatedMap | None:
+        """Check that ``value`` is a mapping holding only known keys and all required ones."""
+        if self.free_mapping(value, path, line=line) is None:
+            return None
+        allowed = {*required, *optional}
+        for key in value:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed)
+                self.problem(value.line_of(key), join_path(path, str(key)), f"unknown key{hint}")
+        for key in required:
+            if key not in value:
+                self.problem(value.line, join_path(path, key), "is required")
+        return value
+
+    def typed(self, container: Any, key: str | int, path: str, kind: type) -> Any:
+        """Return ``container[key]`` if present and of type ``kind``; record a problem if not."""
+        try:
+            value = container[key]
+        except (KeyError, IndexError):
+            return None
+        # bool is an int in Python, but "sets: true" is a mistake worth naming.
+        wrong_bool = kind is int and isinstance(value, bool)
+        if not isinstance(value, kind) or wrong_bool:
+            shown = "nothing" if value is None else repr(value)
+            hint = ""
+            if kind is str and isinstance(value, LocatedMap):
+                hint = ' (text containing ": " must be quoted or written as a >- block)'
+            self.problem(
+                line_in(container, key),
+                join_path(path, key),
+                f"must be {_TYPE_NAMES[kind]}, not {shown}{hint}",
+            )
+            return None
+        return value
+
+    def text(self, container: Any, key: str | int, path: str) -> str | None:
+        """Return non-empty text at ``key`` (numbers are accepted and turned into text)."""
+        value = container.get(key) if isinstance(container, Mapping) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        text = self.typed(container, key, path, str)
+        if text is not None and not text.strip():
+            self.problem(line_in(container, key), join_path(path, key), "must not be empty")
+            return None
+        return text.strip() if text is not None else None
+
+    def integer(
+        self, container: Any, key: str | int, path: str, *, minimum: int | None = None
+    ) -> int | None:
+        """Return an integer at ``key``, at least ``minimum`` when given."""
+        number = self.typed(container, key, path, int)
+        if number is not None and minimum is not None and number < minimum:
+            self.problem(
+                line_in(container, key), join_path(path, key), f"must be at least {minimum}"
+            )
+            return None
+        return number
+
+    def items(self, container: Any, key: str, path: str) -> Iterator[tuple[int, Any, str]]:
+        """Yield (index, item, path) for each item of the list at ``key`` (which must be a list)."""
+        values = self.typed(container, key, path, LocatedList)
+        for index, item in enumerate(values or ()):
+            yield index, item, join_path(join_path(path, key), index)
+
+    def choice(
+        self, container: Any, key: str | int, path: str, choices: Collection[str], *, what: str
+    ) -> str | None:
+        """Return text at ``key`` that must be one of ``choices`` (an id from a vocabulary)."""
+        value = self.typed(container, key, path, str)
+        if value is None:
+            return None
+        if value not in choices:
+            hint = did_you_mean(value, choices)
+            self.problem(
+                line_in(container, key), join_path(path, key), f'unknown {what} "{value}"{hint}'
+            )
+            return None
+        return value
+
+    def choices(
+        self, container: Any, key: str, path: str, choices: Collection[str], *, what: str
+    ) -> tuple[str, ...]:
+        """Return the list of ids at ``key``, each checked against ``choices``."""
+        found: list[str] = []
+        values = container.get(key) if isinstance(container, Mapping) else None
+        for index, _item, _ in self.items(container, key, path):
+            value = self.choice(values, index, join_path(path, key), choices, what=what)
+            if value is not None:
+                if value in found:
+                    self.problem(
+                        line_in(values, index),
+                        join_path(join_path(path, key), index),
+                        f'"{value}" is listed twice',
+                    )
+                found.append(value)
+        return tuple(found)

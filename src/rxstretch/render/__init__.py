@@ -1,0 +1,1 @@
+"""Lay out a resolved Handout as a PDF with ReportLab."""

@@ -1,0 +1,159 @@
+"""Lay out one exercise card: title bar, summary, cautions, dosage, steps, tips and notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table
+
+from rxstretch.handout import Card, Labels
+from rxstretch.render.images import load_image
+from rxstretch.render.tables import make_table
+from rxstretch.render.text import bold, markup
+from rxstretch.template import Template
+
+
+class CardBuilder:
+    """Lays out cards for one template and page width."""
+
+    def __init__(
+        self, template: Template, styles: dict[str, ParagraphStyle], labels: Labels, width: float
+    ) -> None:
+        self.template = template
+        self.styles = styles
+        self.labels = labels
+        self.width = width
+        self.padding = template.spacing["box_padding"]
+
+    def card(self, card: Card) -> Flowable:
+        """Return the card as a block that moves to the next page rather than split, if it fits."""
+        parts: list[Flowable] = [self._title_bar(card)]
+        picture = self._picture(card)
+        text_width = (
+            self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
+        )
+        intro: list[Flowable] = [Paragraph(markup(card.summary), self.styles["summary"])]
+        intro += [self._caution(text, text_width) for text in card.cautions]
+        intro.append(self._dosage(card, min(text_width, 0.66 * self.width)))
+        parts += intro if picture is None else [self._side_by_side(intro, picture, text_width)]
+        parts.append(Paragraph(markup(self.labels.steps), self.styles["heading"]))
+        parts.append(self._steps(card))
+        if card.tips:
+            parts.append(Paragraph(markup(self.labels.tips), self.styles["heading"]))
+            parts += [
+                Paragraph(markup(tip), self.styles["tip"], bulletText="\u2022") for tip in card.tips
+            ]
+        if card.notes:
+            parts.append(Paragraph(markup(self.labels.notes), self.styles["heading"]))
+            parts.append(Paragraph(markup(card.notes), self.styles["notes"]))
+        parts.append(Spacer(1, self.template.spacing["card_gap"]))
+        return KeepTogether(parts)
+
+    def _title_bar(self, card: Card) -> Table:
+        text = f"{markup(str(card.number))}.\u2002{markup(card.name)}"
+        return self._table(
+            [[Paragraph(text, self.styles["card_title"])]],
+            [self.width],
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), HexColor(self.template.colors["primary"])),
+                ("TOPPADDING", (0, 0), (-1, -1), self.padding - 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.padding + 1),
+                ("LEFTPADDING", (0, 0), (-1, -1), self.padding + 2),
+            ],
+        )
+
+    def _table(
+        self, rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]]
+    ) -> Table:
+        return make_table(rows, widths, font=self.styles["body"].fontName, commands=commands)
+
+    def _picture(self, card: Card) -> Image | None:
+        if card.image is None:
+            return None
+        reader = load_image(card.image)
+        pixel_width, pixel_height = reader.getSize()
+        max_width, max_height = (side * mm for side in self.template.image_max_mm)
+        scale = min(max_width / pixel_width, max_height / pixel_height)
+        return Image(reader, width=pixel_width * scale, height=pixel_height * scale)
+
+    def _side_by_side(self, flowables: list[Flowable], picture: Image, text_width: float) -> Table:
+        return self._table(
+            [[flowables, picture]],
+            [text_width, self.width - text_width],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (1, 0), (1, 0), self.padding),
+            ],
+        )
+
+    def _boxed(
+        self,
+        rows: list[list[Any]],
+        widths: list[float],
+        background: str,
+        border: str | None = None,
+        extra: tuple[tuple[Any, ...], ...] = (),
+    ) -> Table:
+        style: list[tuple[Any, ...]] = [
+            ("BACKGROUND", (0, 0), (-1, -1), HexColor(background)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("TOPPADDING", (0, 0), (-1, -1), self.padding / 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), self.padding / 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), self.padding),
+        ]
+        if border:
+            style.append(("LINEBEFORE", (0, 0), (0, -1), 3, HexColor(border)))
+        return self._table(rows, widths, [*style, *extra])
+
+    def _caution(self, text: str, width: float) -> Table:
+        paragraph = Paragraph(f"{bold(self.labels.caution)}: {markup(text)}", self.styles["body"])
+        return self._boxed(
+            [[paragraph]],
+            [width],
+            self.template.colors["caution"],
+            self.template.colors["caution_border"],
+        )
+
+    def _dosage(self, card: Card, width: float) -> Table:
+        label_width = 0.34 * width
+        rows: list[list[Any]] = [
+            [Paragraph(markup(self.labels.dosage), self.styles["heading"]), ""]
+        ]
+        rows += [
+            [
+                Paragraph(markup(label), self.styles["dosage_label"]),
+                Paragraph(markup(value), self.styles["dosage_value"]),
+            ]
+            for label, value in card.dosage
+        ]
+        return self._boxed(
+            rows,
+            [label_width, width - label_width],
+            self.template.colors["accent"],
+            extra=(("SPAN", (0, 0), (-1, 0)),),
+        )
+
+    def _steps(self, card: Card) -> Table:
+        number_width = self.template.spacing["step_number_width"]
+        rows = [
+            [
+                Paragraph(markup(f"{index}."), self.styles["step_number"]),
+                Paragraph(f"{bold(step.title)}\u2003{markup(step.text)}", self.styles["body"]),
+            ]
+            for index, step in enumerate(card.steps, start=1)
+        ]
+        return self._table(
+            rows,
+            [number_width, self.width - number_width],
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ],
+        )

@@ -1,0 +1,191 @@
+"""Assemble the handout PDF: page frame, clinic header, patient block, cards, footer."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    NextPageTemplate,
+    PageTemplate,
+    Paragraph,
+    Table,
+)
+
+from rxstretch import __version__
+from rxstretch.handout import Handout
+from rxstretch.render.cards import CardBuilder
+from rxstretch.render.fonts import register_family
+from rxstretch.render.styles import paragraph_styles
+from rxstretch.render.tables import make_table
+from rxstretch.render.text import markup
+from rxstretch.template import PAGE_SIZES_MM, Template
+
+PRODUCER = f"rxstretch {__version__}"
+
+
+class _FooterCanvas(Canvas):
+    """Canvas that holds pages back until the end so each footer can say "page X of Y"."""
+
+    def __init__(
+        self, *args: Any, draw_footer: Callable[[Canvas, int, int], None], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._draw_footer = draw_footer
+        self._pending_pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pending_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pending_pages)
+        for number, state in enumerate(self._pending_pages, start=1):
+            self.__dict__.update(state)
+            self._draw_footer(self, number, total)
+            super().showPage()
+        super().save()
+
+
+class HandoutRenderer:
+    """Renders Handouts with one template; reusable across many handouts in a process."""
+
+    def __init__(self, template: Template) -> None:
+        self.template = template
+        self.fonts = register_family()
+        self.styles = paragraph_styles(template, self.fonts)
+        width_mm, height_mm = PAGE_SIZES_MM[template.page_size]
+        self.page_size = (width_mm * mm, height_mm * mm)
+        margins = {side: value * mm for side, value in template.margins_mm.items()}
+        self.margins = margins
+        self.frame_width = self.page_size[0] - margins["left"] - margins["right"]
+
+    def render(self, handout: Handout, *, invariant: bool = True) -> bytes:
+        """Return the PDF bytes of ``handout``; ``invariant`` makes them reproducible."""
+        buffer = io.BytesIO()
+        doc = BaseDocTemplate(
+            buffer,
+            pagesize=self.page_size,
+            leftMargin=self.margins["left"],
+            rightMargin=self.margins["right"],
+            topMargin=self.margins["top"],
+            bottomMargin=self.margins["bottom"],
+            title=handout.title,
+            author=handout.brand.name or "",
+            subject=handout.subject,
+            creator=PRODUCER,
+            producer=PRODUCER,
+            lang=handout.language,
+            invariant=1 if invariant else 0,
+            initialFontName=self.fonts.regular,
+            initialFontSize=10,
+        )
+        frame = Frame(
+            doc.leftMargin,
+            doc.bottomMargin,
+            doc.width,
+            doc.height,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        first = PageTemplate("first", [frame])
+        later = PageTemplate(
+            "later", [frame], onPage=lambda canvas, _doc: self._running_header(canvas, handout)
+        )
+        doc.addPageTemplates([first, later])
+
+        def footer(canvas: Canvas, page: int, pages: int) -> None:
+            self._footer(canvas, handout, page, pages)
+
+        story = self._story(handout)
+        doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
+        return buffer.getvalue()
+
+    def _story(self, handout: Handout) -> list[Flowable]:
+        styles = self.styles
+        story: list[Flowable] = [NextPageTemplate("later")]
+        story += self._clinic_header(handout)
+        story.append(Paragraph(markup(handout.title), styles["title"]))
+        story.append(self._details(handout))
+        story.append(Paragraph(markup(handout.intro), styles["intro"]))
+        builder = CardBuilder(self.template, styles, handout.labels, self.frame_width)
+        story += [builder.card(card) for card in handout.cards]
+        if handout.general_notes:
+            story.append(Paragraph(markup(handout.labels.general_notes), styles["section_title"]))
+            story.append(Paragraph(markup(handout.general_notes), styles["body"]))
+        if handout.follow_up:
+            story.append(Paragraph(markup(handout.labels.follow_up), styles["section_title"]))
+            story.append(Paragraph(markup(handout.follow_up), styles["body"]))
+        return story
+
+    def _clinic_header(self, handout: Handout) -> list[Flowable]:
+        brand = handout.brand
+        if not brand.name:
+            return []
+        contact = [
+            value for value in (brand.address, brand.phone, brand.email, brand.website) if value
+        ]
+        flowables: list[Flowable] = [Paragraph(markup(brand.name), self.styles["clinic_name"])]
+        if contact:
+            flowables.append(
+                Paragraph(" \u00b7 ".join(markup(c) for c in contact), self.styles["contact"])
+            )
+        return flowables
+
+    def _details(self, handout: Handout) -> Table:
+        cells = [
+            [
+                Paragraph(markup(label), self.styles["detail_label"]),
+                Paragraph(markup(value), self.styles["detail_value"]),
+            ]
+            for label, value in handout.details
+        ]
+        # Two label/value pairs per row keep the patient block short.
+        if len(cells) % 2:
+            cells.append(["", ""])
+        rows = [[*left, *right] for left, right in zip(cells[::2], cells[1::2], strict=True)]
+        quarter = self.frame_width / 4
+        return make_table(
+            rows,
+            [quarter * 0.75, quarter * 1.25] * 2,
+            font=self.fonts.regular,
+            commands=[
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.75, HexColor(self.template.colors["rule"])),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.75, HexColor(self.template.colors["rule"])),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ],
+        )
+
+    def _small_line(
+        self, canvas: Canvas, style: ParagraphStyle, y: float, left: str, right: str
+    ) -> None:
+        canvas.saveState()
+        canvas.setFont(style.fontName, style.fontSize)
+        canvas.setFillColor(style.textColor)
+        canvas.drawString(self.margins["left"], y, left)
+        canvas.drawRightString(self.page_size[0] - self.margins["right"], y, right)
+        canvas.restoreState()
+
+    def _running_header(self, canvas: Canvas, handout: Handout) -> None:
+        y = self.page_size[1] - self.margins["top"] + 6 * mm
+        name = handout.details[0][1]
+        self._small_line(canvas, self.styles["running_header"], y, handout.brand.name or "", name)
+
+    def _footer(self, canvas: Canvas, handout: Handout, page: int, pages: int) -> None:
+        y = self.margins["bottom"] - 9 * mm
+        phone = handout.brand.phone or ""
+        self._small_line(canvas, self.styles["footer"], y, phone, handout.page_label(page, pages))

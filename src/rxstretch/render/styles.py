@@ -1,0 +1,29 @@
+"""Turn a Template's text styles into ReportLab ParagraphStyles."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+
+from rxstretch.render.fonts import FontFamily
+from rxstretch.template import Template
+
+
+def paragraph_styles(template: Template, fonts: FontFamily) -> dict[str, ParagraphStyle]:
+    """Return one ParagraphStyle per template style name."""
+    return {
+        name: ParagraphStyle(
+            name,
+            fontName=fonts.face(bold=style.bold, italic=style.italic),
+            fontSize=style.size,
+            leading=style.leading,
+            textColor=HexColor(style.color),
+            spaceBefore=style.space_before,
+            spaceAfter=style.space_after,
+            # A hanging indent keeps wrapped lines of a bulleted tip clear of the bullet.
+            leftIndent=style.indent,
+            bulletFontName=fonts.regular,
+            bulletFontSize=style.size,
+        )
+        for name, style in template.styles.items()
+    }

@@ -1,0 +1,197 @@
+"""Turn a Prescription and the Library into a Handout: languages chosen, dosages merged, worded."""
+
+from __future__ import annotations
+
+import datetime
+
+from rxstretch.handout import Card, Handout, Labels
+from rxstretch.i18n import Localizer, negotiate, parse_locale
+from rxstretch.model import (
+    Brand,
+    DosageRange,
+    Exercise,
+    ExerciseText,
+    Library,
+    PrescribedExercise,
+    Prescription,
+)
+from rxstretch.safety import check_contraindications
+
+
+def resolve_handout(
+    prescription: Prescription,
+    library: Library,
+    *,
+    brand: Brand | None = None,
+    language: str | None = None,
+    today: datetime.date | None = None,
+) -> Handout:
+    """Build the localized Handout for ``prescription``.
+
+    ``language`` (e.g. from ``--lang``) wins over the prescription's own; ``today`` is the date
+    printed when the prescription has none (pass a fixed one for reproducible files).
+    """
+    locale = parse_locale(language or prescription.language or library.default_language)
+    ui = Localizer(locale)
+    safety = check_contraindications(prescription, library)
+    cards = []
+    fallbacks = []
+    for number, item in enumerate(prescription.exercises, start=1):
+        exercise = library.exercises[item.exercise_id]
+        content_language = negotiate(locale, exercise.text, library.default_language)
+        if content_language not in exercise.text:
+            content_language = next(iter(exercise.text))
+        if content_language != ui.ui_language and content_language != locale.language:
+            fallbacks.append(f"{exercise.id}: {content_language}")
+        text = exercise.text[content_language]
+        cards.append(
+            _card(
+                number,
+                exercise,
+                text,
+                item,
+                ui,
+                library,
+                content_language,
+                safety.cautions.get(exercise.id, ()),
+            )
+        )
+    date = prescription.date or today or datetime.date.today()
+    patient = prescription.patient
+    details = [(ui.gettext("Patient"), patient.name)]
+    if patient.id:
+        details.append((ui.gettext("Patient ID"), patient.id))
+    details.append((ui.gettext("Date"), ui.date(date)))
+    if prescription.clinician:
+        clinician = prescription.clinician
+        who = f"{clinician.name}, {clinician.title}" if clinician.title else clinician.name
+        details.append((ui.gettext("Clinician"), who))
+    return Handout(
+        language=ui.tag,
+        title=ui.gettext("Your home exercises"),
+        subject=ui.gettext("Home exercise programme for %(name)s", name=patient.name),
+        intro=ui.gettext(
+            "Do these exercises as shown, slowly and without forcing. A gentle stretch is "
+            "normal; stop and contact us if you feel sharp pain, numbness or tingling."
+        ),
+        brand=brand or Brand(),
+        details=tuple(details),
+        cards=tuple(cards),
+        labels=Labels(
+            steps=ui.gettext("How to do it"),
+            dosage=ui.gettext("Your dosage"),
+            tips=ui.gettext("Safety tips"),
+            notes=ui.gettext("Notes from your physiotherapist"),
+            general_notes=ui.gettext("General notes"),
+            follow_up=ui.gettext("Next appointment"),
+            caution=ui.gettext("Caution"),
+        ),
+        page_label=lambda page, pages: ui.gettext(
+            "Page %(page)s of %(pages)s", page=ui.number(page), pages=ui.number(pages)
+        ),
+        general_notes=prescription.notes,
+        follow_up=ui.date(prescription.follow_up) if prescription.follow_up else None,
+        fallbacks=tuple(fallbacks),
+        overrides=safety.overrides,
+    )
+
+
+def _card(
+    number: int,
+    exercise: Exercise,
+    text: ExerciseText,
+    item: PrescribedExercise,
+    ui: Localizer,
+    library: Library,
+    content_language: str,
+    cautions: tuple[str, ...],
+) -> Card:
+    caution_texts = tuple(
+        text.contraindications.get(condition_id)
+        or library.conditions[condition_id].names.get(content_language, condition_id)
+        for condition_id in cautions
+    )
+    return Card(
+        number=number,
+        exercise_id=exercise.id,
+        name=text.name,
+        summary=text.summary,
+        steps=text.steps,
+        dosage=dosage_rows(exercise.dosage, item, ui, library),
+        tips=text.tips,
+        notes=item.notes,
+        cautions=caution_texts,
+        image=exercise.image,
+        language=content_language,
+    )
+
+
+def dosage_rows(
+    usual: DosageRange, item: PrescribedExercise, ui: Localizer, library: Library
+) -> tuple[tuple[str, str], ...]:
+    """Return (label, value) rows: the patient's own values, else the library's usual range."""
+    rows = []
+    if item.sets is not None:
+        sets = ui.ngettext("%(num)s set", "%(num)s sets", item.sets)
+    else:
+        sets = ui.ngettext(
+            "%(num)s set",
+            "%(num)s sets",
+            usual.sets.max,
+            num=ui.number_range(usual.sets.min, usual.sets.max),
+        )
+    rows.append((ui.gettext("Sets"), sets))
+    if item.reps is not None or usual.reps is not None:
+        low, high = (
+            (item.reps, item.reps) if item.reps is not None else (usual.reps.min, usual.reps.max)
+        )  # type: ignore[union-attr]
+        rows.append(
+            (
+                ui.gettext("Repetitions"),
+                ui.ngettext(
+                    "%(num)s repetition",
+                    "%(num)s repetitions",
+                    high,
+                    num=ui.number_range(low, high),
+                ),
+            )
+        )
+    if item.hold is not None:
+        rows.append((ui.gettext("Hold"), ui.duration(item.hold)))
+    elif usual.hold is not None:
+        rows.append((ui.gettext("Hold"), ui.duration_range(usual.hold.min, usual.hold.max)))
+    rows.append((ui.gettext("How often"), _frequency(usual, item, ui, library)))
+    if item.side is not None:
+        rows.append((ui.gettext("Side"), _side(item.side, ui)))
+    return tuple(rows)
+
+
+def _frequency(
+    usual: DosageRange, item: PrescribedExercise, ui: Localizer, library: Library
+) -> str:
+    if item.frequency is not None:
+        low = high = item.frequency.count
+        per = item.frequency.per
+    else:
+        low, high, per = usual.frequency.min, usual.frequency.max, usual.frequency.per
+    number = ui.number_range(low, high)
+    if per == "day":
+        phrase = ui.ngettext("%(num)s time a day", "%(num)s times a day", high, num=number)
+    else:
+        phrase = ui.ngettext("%(num)s time a week", "%(num)s times a week", high, num=number)
+    timing = [library.vocabulary.name("timing", t, ui.ui_language) for t in usual.timing]
+    if timing:
+        phrase = ui.gettext(
+            "%(frequency)s, ideally %(when)s", frequency=phrase, when=ui.join(timing)
+        )
+    return phrase
+
+
+def _side(side: str, ui: Localizer) -> str:
+    labels = {
+        "left": ui.gettext("Left side"),
+        "right": ui.gettext("Right side"),
+        "both": ui.gettext("Both sides"),
+        "alternate": ui.gettext("Alternate sides"),
+    }
+    return labels[side]

@@ -1,0 +1,231 @@
+"""Load and validate a layout template (templates/<name>.yaml or a user's file)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.reader import Reader, join_path
+from rxstretch.resources import data_dir
+from rxstretch.yamlio import LocatedMap, load_yaml_file
+
+PAGE_SIZES_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
+COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
+STYLE_NAMES = (
+    "clinic_name",
+    "contact",
+    "title",
+    "intro",
+    "detail_label",
+    "detail_value",
+    "card_title",
+    "summary",
+    "heading",
+    "body",
+    "step_number",
+    "dosage_label",
+    "dosage_value",
+    "tip",
+    "notes",
+    "section_title",
+    "running_header",
+    "footer",
+)
+COLOR_NAMES = ("primary", "accent", "caution", "caution_border", "text", "muted", "rule")
+_STYLE_KEYS = (
+    "size",
+    "leading",
+    "bold",
+    "italic",
+    "color",
+    "space_before",
+    "space_after",
+    "indent",
+)
+_STYLE_NUMBERS = ("leading", "space_before", "space_after", "indent")
+_FIXED_COLORS = {"white": "#FFFFFF", "black": "#000000"}
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """Size, weight and colour of one kind of text."""
+
+    size: float
+    leading: float
+    bold: bool
+    italic: bool
+    color: str
+    space_before: float
+    space_after: float
+    indent: float = 0.0
+
+
+@dataclass(frozen=True)
+class Template:
+    """A handout layout: page, colours, spacing and text styles."""
+
+    name: str
+    page_size: str
+    margins_mm: Mapping[str, float]
+    colors: Mapping[str, str]
+    spacing: Mapping[str, float]
+    image_max_mm: tuple[float, float]
+    styles: Mapping[str, TextStyle]
+
+
+def bundled_templates() -> dict[str, Path]:
+    """Return the templates shipped with rxstretch by name."""
+    return {path.stem: path for path in sorted(data_dir("templates").glob("*.yaml"))}
+
+
+def find_template(name_or_path: str) -> Path:
+    """Return the file of a bundled template name or of a path to a user's template."""
+    bundled = bundled_templates()
+    if name_or_path in bundled:
+        return bundled[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path
+    hint = did_you_mean(name_or_path, bundled)
+    raise ValidationError([Problem("--template", None, "", f'no template "{name_or_path}"{hint}')])
+
+
+def load_template(name_or_path: str = "standard") -> Template:
+    """Load and validate a template by bundled name or file path."""
+    path = find_template(name_or_path)
+    reader = Reader(str(path))
+    template = read_template(load_yaml_file(path), reader, name=path.stem)
+    reader.raise_if_problems()
+    assert template is not None
+    return template
+
+
+def _numbers(reader: Reader, doc: LocatedMap, key: str, names: tuple[str, ...]) -> dict[str, float]:
+    node = reader.mapping(doc.get(key), key, line=doc.line_of(key), required=names)
+    values: dict[str, float] = {}
+    for name in names:
+        value = node.get(name) if node is not None else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            values[name] = float(value)
+        elif node is not None and name in node:
+            reader.problem(
+                node.line_of(name), join_path(key, name), "must be a number of 0 or more"
+            )
+    return values
+
+
+def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
+    """Build a Template from parsed YAML, recording every problem in ``reader``."""
+    doc = reader.mapping(
+        data, "", line=1, required=("page", "colors", "spacing", "image", "styles")
+    )
+    if doc is None:
+        return None
+    page = reader.mapping(
+        doc.get("page"), "page", line=doc.line_of("page"), required=("size", "margins_mm")
+    )
+    size = reader.choice(page, "size", "page", PAGE_SIZES_MM, what="page size") if page else None
+    margins = (
+        _numbers(reader, page, "margins_mm", ("top", "bottom", "left", "right")) if page else {}
+    )
+    colors = _read_colors(reader, doc)
+    spacing = _numbers(reader, doc, "spacing", ("card_gap", "box_padding", "step_number_width"))
+    image = _numbers(reader, doc, "image", ("max_width_mm", "max_height_mm"))
+    styles = _read_styles(reader, doc, colors)
+    if reader.problems or size is None:
+        return None
+    return Template(
+        name=name,
+        page_size=size,
+        margins_mm=margins,
+        colors=colors,
+        spacing=spacing,
+        image_max_mm=(image["max_width_mm"], image["max_height_mm"]),
+        styles=styles,
+    )
+
+
+def _read_colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
+    node = reader.mapping(
+        doc.get("colors"), "colors", line=doc.line_of("colors"), required=COLOR_NAMES
+    )
+    colors: dict[str, str] = {}
+    for color_name in COLOR_NAMES:
+        value = (
+            reader.text(node, color_name, "colors")
+            if node is not None and color_name in node
+            else None
+        )
+        if value is not None and not COLOR_PATTERN.match(value):
+            reader.problem(
+                node.line_of(color_name),
+                join_path("colors", color_name),  # type: ignore[union-attr]
+                f'"{value}" is not a colour; write it as #RRGGBB, e.g. #1F5E8C',
+            )
+        elif value is not None:
+            colors[color_name] = value
+    return colors
+
+
+def _read_styles(
+    reader: Reader, doc: LocatedMap, colors: Mapping[str, str]
+) -> dict[str, TextStyle]:
+    node = reader.mapping(
+        doc.get("styles"), "styles", line=doc.line_of("styles"), required=STYLE_NAMES
+    )
+    styles: dict[str, TextStyle] = {}
+    for style_name in STYLE_NAMES if node is not None else ():
+        path = join_path("styles", style_name)
+        entry = reader.mapping(
+            node.get(style_name),
+            path,
+            line=node.line_of(style_name),  # type: ignore[union-attr]
+            required=("size",),
+            optional=_STYLE_KEYS,
+        )
+        if entry is None:
+            continue
+        size = entry.get("size")
+        if not isinstance(size, int | float) or isinstance(size, bool) or not 4 <= size <= 72:
+            reader.problem(
+                entry.line_of("size"), join_path(path, "size"), "must be a number from 4 to 72"
+            )
+            continue
+        color_name = entry.get("color", "text")
+        color = colors.get(color_name) or _FIXED_COLORS.get(color_name)
+        if color is None:
+            hint = did_you_mean(str(color_name), [*COLOR_NAMES, *_FIXED_COLORS])
+            reader.problem(
+                entry.line_of("color"),
+                join_path(path, "color"),
+                f'unknown colour "{color_name}"{hint}',
+            )
+            continue
+        numbers = {key: _style_number(reader, entry, key, path) for key in _STYLE_NUMBERS}
+        if None in numbers.values():
+            continue
+        leading = numbers["leading"] or round(size * 1.32, 1)
+        styles[style_name] = TextStyle(
+            size=float(size),
+            leading=leading,
+            bold=entry.get("bold") is True,
+            italic=entry.get("italic") is True,
+            color=color,
+            space_before=numbers["space_before"],
+            space_after=numbers["space_after"],
+            indent=numbers["indent"],
+        )
+    return styles
+
+
+def _style_number(reader: Reader, entry: LocatedMap, key: str, path: str) -> float | None:
+    """Return the optional non-negative number at ``key`` (0 when absent), None if invalid."""
+    value = entry.get(key, 0)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 200:
+        return float(value)
+    reader.problem(entry.line_of(key), join_path(path, key), "must be a number from 0 to 200")
+    return None

@@ -1,0 +1,121 @@
+"""Safe YAML loading that remembers the line of every key and list item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rxstretch.errors import Problem, ValidationError
+
+# A library file or prescription is a few kilobytes; anything far larger is a mistake or an attack.
+MAX_YAML_BYTES = 1_000_000
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LocatedMap(dict[Any, Any]):
+    """A YAML mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> int:
+        """Return the line where ``key`` is written, or the mapping's own line."""
+        return self.key_lines.get(key, self.line)
+
+
+class LocatedList(list[Any]):
+    """A YAML sequence that knows its own line and the line of each item (1-based)."""
+
+    line: int
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        """Return the line where item ``index`` starts."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _LocatingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that builds Located containers and refuses duplicate keys and aliases."""
+
+
+def _refuse_alias(loader: Any, node: yaml.Node) -> None:
+    # Aliases let a small file expand into a huge tree ("billion laughs"); no rxstretch
+    # file needs them, so a node met a second time is refused outright.
+    if node in loader.constructed_objects:
+        raise yaml.constructor.ConstructorError(
+            None, None, "anchors and aliases (&, *) are not supported", node.start_mark
+        )
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
+    loader.flatten_mapping(node)
+    result = LocatedMap()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain text", key_node.start_mark
+            )
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f'duplicate key "{key}"', key_node.start_mark
+            )
+        _refuse_alias(loader, value_node)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList()
+    result.line = node.start_mark.line + 1
+    result.item_lines = []
+    for item_node in node.value:
+        _refuse_alias(loader, item_node)
+        result.append(loader.construct_object(item_node, deep=True))
+        result.item_lines.append(item_node.start_mark.line + 1)
+    return result
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def parse_yaml(text: str, *, source: str) -> Any:
+    """Parse YAML ``text`` safely; ``source`` names it in error messages."""
+    try:
+        return yaml.load(text, Loader=_LocatingLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        message = exc.problem or str(exc)
+        raise ValidationError([Problem(source, line, "", f"invalid YAML: {message}")]) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationError([Problem(source, None, "", f"invalid YAML: {exc}")]) from exc
+
+
+def read_text_limited(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
+    """Read a UTF-8 text file, refusing files over ``limit`` bytes or not valid UTF-8."""
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError([Problem(source, None, "", f"cannot read: {exc.strerror}")]) from exc
+    if len(data) > limit:
+        raise ValidationError([Problem(source, None, "", f"file is larger than {limit} bytes")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError([Problem(source, line, "", "file is not valid UTF-8")]) from exc
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read and safely parse one YAML file, with located containers."""
+    return parse_yaml(read_text_limited(path), source=str(path))
