@@ -40,9 +40,7 @@ def exercise_summaries(
 ) -> list[dict[str, Any]]:
     """Return one summary row per exercise that passes every given filter."""
     if region is not None and region not in library.vocabulary.regions:
-        raise RxStretchError(
-            f'unknown region "{region}"{did_you_mean(region, library.vocabulary.regions)}'
-        )
+        raise RxStretchError(f'unknown region "{region}"{did_you_mean(region, library.vocabulary.regions)}')
     rows = []
     for exercise in library.exercises.values():
         if region is not None and region not in exercise.regions:
@@ -71,19 +69,15 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         return "no exercises match"
     header = ("ID", "NAME", "REGIONS", "LANGUAGES")
     table = [header] + [
-        (row["id"], row["name"], ", ".join(row["regions"]), ", ".join(row["languages"]))
-        for row in rows
+        (row["id"], row["name"], ", ".join(row["regions"]), ", ".join(row["languages"])) for row in rows
     ]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in table
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip() for line in table
     )
 
 
-def exercise_details(
-    library: Library, exercise_id: str, *, language: str | None = None
-) -> dict[str, Any]:
+def exercise_details(library: Library, exercise_id: str, *, language: str | None = None) -> dict[str, Any]:
     """Return everything about one exercise in one language, as plain data."""
     exercise = library.exercises.get(exercise_id)
     if exercise is None:
@@ -162,9 +156,7 @@ def format_details(details: dict[str, Any]) -> str:
         + ", ".join(usual)
         + (f" ({', '.join(dosage['timing'])})" if dosage["timing"] else "")
     )
-    lines += ["", "Steps:"] + [
-        f"  {i}. {s['title']}: {s['text']}" for i, s in enumerate(details["steps"], 1)
-    ]
+    lines += ["", "Steps:"] + [f"  {i}. {s['title']}: {s['text']}" for i, s in enumerate(details["steps"], 1)]
     lines += ["", "Safety tips:"] + [f"  - {tip}" for tip in details["tips"]]
     lines += ["", f"Who benefits: {details['suitable_for']}"]
     if details["contraindications"]:
@@ -174,7 +166,5 @@ def format_details(details: dict[str, Any]) -> str:
             for c in details["contraindications"]
         ]
     lines += ["", f"Licence: {details['licence']}", "Sources:"]
-    lines += [
-        f"  - {s['title']}" + (f" <{s['url']}>" if s.get("url") else "") for s in details["sources"]
-    ]
+    lines += [f"  - {s['title']}" + (f" <{s['url']}>" if s.get("url") else "") for s in details["sources"]]
     return "\n".join(lines)

@@ -43,9 +43,7 @@ def _check_language(_ctx: click.Context, _param: click.Parameter, value: str | N
     return value
 
 
-def _check_date(
-    _ctx: click.Context, _param: click.Parameter, value: str | None
-) -> datetime.date | None:
+def _check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime.date | None:
     if value is None:
         return None
     try:
@@ -84,9 +82,7 @@ def cli() -> None:
 
 
 @cli.command(name="generate")
-@click.argument(
-    "prescription", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("prescription", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
@@ -104,13 +100,9 @@ def cli() -> None:
 )
 @click.option("--patient", help="Patient name (quick form).")
 @click.option("--sets", type=click.IntRange(1, 20), help="Sets for every exercise (quick form).")
-@click.option(
-    "--reps", type=click.IntRange(1, 100), help="Repetitions for every exercise (quick form)."
-)
+@click.option("--reps", type=click.IntRange(1, 100), help="Repetitions for every exercise (quick form).")
 @click.option("--hold", metavar="DURATION", help="Hold, e.g. 30s or 1 min 30 s (quick form).")
-@click.option(
-    "--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form)."
-)
+@click.option("--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form).")
 @click.option("--notes", help="General notes printed at the end (quick form).")
 @click.option(
     "--date",
@@ -190,7 +182,8 @@ def generate_command(
         handout = build_handout(rx, library, brand=brand, language=language, today=date)
         pdf = render_handout(handout, template=template)
         if output == "-":
-            click.get_binary_stream("stdout").write(pdf)
+            with click.open_file("-", "wb") as stdout:
+                stdout.write(pdf)
         else:
             write_atomic(Path(output), pdf, force=force)
     for fallback in handout.fallbacks:
@@ -208,9 +201,7 @@ def generate_command(
 @lang_option
 @click.option("--region", help="Only exercises for this body region.")
 @click.option("--tag", help="Only exercises with this tag.")
-@click.option(
-    "--search", metavar="TEXT", help="Only exercises whose name, summary or id contain TEXT."
-)
+@click.option("--search", metavar="TEXT", help="Only exercises whose name, summary or id contain TEXT.")
 @click.option(
     "--format",
     "output_format",

@@ -21,7 +21,7 @@ from rxstretch.model import (
     Step,
     Vocabulary,
 )
-from rxstretch.reader import Reader, join_path, line_in
+from rxstretch.reader import Reader, join_path
 from rxstretch.yamlio import LocatedMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -60,18 +60,14 @@ def read_exercise(
     if exercise_id is not None and not ID_PATTERN.match(exercise_id):
         reader.problem(doc.line_of("id"), "id", "use lowercase letters, digits and hyphens")
     elif exercise_id is not None and exercise_id != path.stem:
-        reader.problem(
-            doc.line_of("id"), "id", f'"{exercise_id}" must match the file name "{path.stem}"'
-        )
+        reader.problem(doc.line_of("id"), "id", f'"{exercise_id}" must match the file name "{path.stem}"')
     regions = reader.choices(doc, "regions", "", vocabulary.regions, what="region")
     position = reader.choice(doc, "position", "", vocabulary.positions, what="position")
     equipment = reader.choices(doc, "equipment", "", vocabulary.equipment, what="equipment")
     muscles = reader.choices(doc, "muscles", "", vocabulary.muscles, what="muscle")
     dosage = _read_dosage(doc, reader, vocabulary)
     contraindications = _read_contraindications(doc, reader, conditions)
-    tags = tuple(
-        t for i, _, p in reader.items(doc, "tags", "") if (t := reader.text(doc["tags"], i, "tags"))
-    )
+    tags = tuple(t for i, _, p in reader.items(doc, "tags", "") if (t := reader.text(doc["tags"], i, "tags")))
     licence = reader.text(doc, "licence", "")
     sources = _read_sources(doc, reader)
     image = _read_illustration(doc, reader, path)
@@ -103,10 +99,10 @@ def read_exercise(
 def _read_range(
     reader: Reader, container: Any, key: str, path: str, *, extra: tuple[str, ...] = ()
 ) -> tuple[Range, LocatedMap] | None:
-    node = reader.mapping(
-        container.get(key),
-        join_path(path, key),
-        line=line_in(container, key),
+    node = reader.section(
+        container,
+        key,
+        path,
         required=("min", "max", *extra),
     )
     if node is None:
@@ -125,10 +121,10 @@ def _read_range(
 
 
 def _read_dosage(doc: LocatedMap, reader: Reader, vocabulary: Vocabulary) -> DosageRange | None:
-    node = reader.mapping(
-        doc.get("dosage"),
+    node = reader.section(
+        doc,
         "dosage",
-        line=line_in(doc, "dosage"),
+        "",
         required=("sets", "frequency"),
         optional=("reps", "hold", "timing"),
     )
@@ -145,14 +141,10 @@ def _read_dosage(doc: LocatedMap, reader: Reader, vocabulary: Vocabulary) -> Dos
             hold_range = Range(hold[0].min * factor, hold[0].max * factor)
     frequency = _read_range(reader, node, "frequency", "dosage", extra=("per",))
     per = (
-        reader.choice(frequency[1], "per", "dosage.frequency", PERIODS, what="period")
-        if frequency
-        else None
+        reader.choice(frequency[1], "per", "dosage.frequency", PERIODS, what="period") if frequency else None
     )
     timing = (
-        reader.choices(node, "timing", "dosage", vocabulary.timing, what="timing")
-        if "timing" in node
-        else ()
+        reader.choices(node, "timing", "dosage", vocabulary.timing, what="timing") if "timing" in node else ()
     )
     if sets is None or frequency is None or per is None:
         return None
@@ -218,9 +210,7 @@ def _read_illustration(doc: LocatedMap, reader: Reader, path: Path) -> Path | No
     library_root = path.parent.parent.resolve()
     image = (library_root / relative).resolve()
     if not image.is_relative_to(library_root):
-        reader.problem(
-            node.line_of("image"), "illustration.image", "must stay inside the library folder"
-        )
+        reader.problem(node.line_of("image"), "illustration.image", "must stay inside the library folder")
         return None
     if not image.is_file():
         reader.problem(node.line_of("image"), "illustration.image", f'no image file at "{image}"')
@@ -242,21 +232,15 @@ def _read_texts(
     for language, block in node.items():
         path = join_path("text", str(language))
         if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
-            reader.problem(
-                node.line_of(language), path, "language must be a code such as en, fr or pt-BR"
-            )
+            reader.problem(node.line_of(language), path, "language must be a code such as en, fr or pt-BR")
             continue
-        text = _read_text_block(
-            block, reader, path, node.line_of(language), muscles, contraindications
-        )
+        text = _read_text_block(block, reader, path, node.line_of(language), muscles, contraindications)
         if text is not None:
             texts[language] = text
             step_counts[language] = len(text.steps)
     if len(set(step_counts.values())) > 1:
         counts = ", ".join(f"{lang}: {n}" for lang, n in step_counts.items())
-        reader.problem(
-            node.line, "text", f"every language must have the same number of steps ({counts})"
-        )
+        reader.problem(node.line, "text", f"every language must have the same number of steps ({counts})")
     return texts
 
 
@@ -271,14 +255,10 @@ def _read_text_block(
     node = reader.mapping(block, path, line=line, required=_TEXT_REQUIRED, optional=_TEXT_OPTIONAL)
     if node is None:
         return None
-    strings = {
-        key: reader.text(node, key, path) for key in ("name", "summary", "purpose", "suitable_for")
-    }
+    strings = {key: reader.text(node, key, path) for key in ("name", "summary", "purpose", "suitable_for")}
     steps: list[Step] = []
     for _, item, step_path in reader.items(node, "steps", path):
-        step = reader.mapping(
-            item, step_path, line=getattr(item, "line", line), required=("title", "text")
-        )
+        step = reader.mapping(item, step_path, line=getattr(item, "line", line), required=("title", "text"))
         if step is not None:
             title, body = (
                 reader.text(step, "title", step_path),
@@ -293,9 +273,7 @@ def _read_text_block(
     )
     muscles_note = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
     condition_ids = tuple(c.condition for c in contraindications)
-    explanations = _read_notes(
-        node, "contraindications", path, reader, condition_ids, "contraindication"
-    )
+    explanations = _read_notes(node, "contraindications", path, reader, condition_ids, "contraindication")
     if None in strings.values() or not steps:
         return None
     return ExerciseText(

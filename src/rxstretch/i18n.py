@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import datetime
 import gettext
-import io
 from collections.abc import Collection, Sequence
 from functools import cache
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
 from babel.units import format_unit
 
 from rxstretch.resources import package_file
@@ -57,26 +54,25 @@ def negotiate(locale: Locale, available: Collection[str], default: str) -> str:
     return default
 
 
+def catalog_path(language: str, suffix: str) -> Path:
+    """Return the .po or .mo file of ``language``'s UI catalog."""
+    return package_file("locale", language, "LC_MESSAGES", f"{DOMAIN}{suffix}")
+
+
 @cache
-def _catalog_languages() -> frozenset[str]:
+def catalog_languages() -> frozenset[str]:
+    """Return the languages that have a compiled UI catalog."""
     root = package_file("locale")
-    return frozenset(
-        p.name for p in root.iterdir() if (p / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()
-    )
+    return frozenset(p.name for p in root.iterdir() if catalog_path(p.name, ".mo").is_file())
 
 
 @cache
 def _load_translations(language: str) -> gettext.NullTranslations:
-    if language == SOURCE_LANGUAGE or language not in _catalog_languages():
+    if language == SOURCE_LANGUAGE or language not in catalog_languages():
         return gettext.NullTranslations()
-    po_path = package_file("locale", language, "LC_MESSAGES", f"{DOMAIN}.po")
-    with po_path.open("rb") as handle:
-        catalog = read_po(handle, locale=language.replace("-", "_"), domain=DOMAIN)
-    # Compiling in memory keeps the .po files the single source of truth in the wheel.
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    # The .mo files are compiled from the .po files and committed; a test keeps them in step.
+    with catalog_path(language, ".mo").open("rb") as handle:
+        return gettext.GNUTranslations(handle)
 
 
 class Localizer:
@@ -84,7 +80,7 @@ class Localizer:
 
     def __init__(self, locale: Locale) -> None:
         self.locale = locale
-        ui_language = negotiate(locale, _catalog_languages() | {SOURCE_LANGUAGE}, SOURCE_LANGUAGE)
+        ui_language = negotiate(locale, catalog_languages() | {SOURCE_LANGUAGE}, SOURCE_LANGUAGE)
         self.ui_language = ui_language
         self._translations = _load_translations(ui_language)
 

@@ -93,9 +93,7 @@ def _read_id_table(
                 node.line_of(entry_id), entry_path, "ids use lowercase letters, digits and hyphens"
             )
         elif entry_id in known:
-            reader.problem(
-                node.line_of(entry_id), entry_path, "is already defined by an earlier library"
-            )
+            reader.problem(node.line_of(entry_id), entry_path, "is already defined by an earlier library")
         else:
             table[entry_id] = _read_names(reader, names, entry_path, node.line_of(entry_id))
     return table
@@ -128,9 +126,7 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
         for condition_id, entry in (doc or {}).items():
             here = str(condition_id)
             if condition_id in conditions:
-                reader.problem(
-                    doc.line_of(condition_id), here, "is already defined by an earlier library"
-                )
+                reader.problem(doc.line_of(condition_id), here, "is already defined by an earlier library")
                 continue
             node = reader.mapping(
                 entry,
@@ -141,9 +137,7 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
             )
             if node is None:
                 continue
-            names = _read_names(
-                reader, node.get("names"), join_path(here, "names"), node.line_of("names")
-            )
+            names = _read_names(reader, node.get("names"), join_path(here, "names"), node.line_of("names"))
             icd10 = reader.text(node, "icd10", here) if "icd10" in node else None
             conditions[condition_id] = Condition(condition_id, names, icd10)
         problems.extend(reader.problems)

@@ -22,6 +22,8 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
         raise RxStretchError(f"{path}: folder {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
+        # mkstemp makes the file private (0600); a handout gets the usual permissions instead.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -44,7 +46,11 @@ def _link_without_overwrite(temporary: Path, path: Path) -> None:
     except OSError:
         # Some filesystems (FAT, some network shares) have no hard links.
         if path.exists():
-            raise OutputExistsError(
-                f"{path}: already exists; use --force to overwrite it"
-            ) from None
+            raise OutputExistsError(f"{path}: already exists; use --force to overwrite it") from None
         os.replace(temporary, path)
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -92,10 +92,10 @@ def _note(reader: Reader, container: Any, key: str | int, path: str) -> str | No
 
 
 def _read_patient(doc: LocatedMap, reader: Reader) -> Patient | None:
-    node = reader.mapping(
-        doc.get("patient"),
+    node = reader.section(
+        doc,
         "patient",
-        line=line_in(doc, "patient"),
+        "",
         required=("name",),
         optional=("id",),
     )
@@ -107,10 +107,10 @@ def _read_patient(doc: LocatedMap, reader: Reader) -> Patient | None:
 
 
 def _read_clinician(doc: LocatedMap, reader: Reader) -> Clinician | None:
-    node = reader.mapping(
-        doc.get("clinician"),
+    node = reader.section(
+        doc,
         "clinician",
-        line=line_in(doc, "clinician"),
+        "",
         required=("name",),
         optional=("title",),
     )
@@ -160,9 +160,7 @@ def _read_exercise(
     sets = reader.integer(node, "sets", path, minimum=1) if "sets" in node else None
     reps = reader.integer(node, "reps", path, minimum=1) if "reps" in node else None
     hold = _quantity(reader, node, "hold", path, parse_duration) if "hold" in node else None
-    frequency = (
-        _quantity(reader, node, "frequency", path, parse_frequency) if "frequency" in node else None
-    )
+    frequency = _quantity(reader, node, "frequency", path, parse_frequency) if "frequency" in node else None
     side = reader.choice(node, "side", path, SIDES, what="side") if "side" in node else None
     notes = _note(reader, node, "notes", path) if "notes" in node else None
     if exercise_id is None:
@@ -173,9 +171,7 @@ def _read_exercise(
 def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any) -> Any:
     value = node[key]
     if not isinstance(value, str | int) or isinstance(value, bool):
-        reader.problem(
-            node.line_of(key), join_path(path, key), f"must be text or a number, not {value!r}"
-        )
+        reader.problem(node.line_of(key), join_path(path, key), f"must be text or a number, not {value!r}")
         return None
     try:
         return parse(value)
@@ -234,17 +230,13 @@ def quick_prescription(
     for exercise_id in exercise_ids:
         if exercise_id not in library.exercises:
             hint = did_you_mean(exercise_id, library.exercises)
-            problems.append(
-                Problem(source, None, "--exercise", f'unknown exercise "{exercise_id}"{hint}')
-            )
+            problems.append(Problem(source, None, "--exercise", f'unknown exercise "{exercise_id}"{hint}'))
     if not patient.strip():
         problems.append(Problem(source, None, "--patient", "must not be empty"))
     if problems:
         raise ValidationError(problems)
     exercises = tuple(
-        PrescribedExercise(
-            exercise_id, sets=sets, reps=reps, hold=hold_seconds, frequency=how_often
-        )
+        PrescribedExercise(exercise_id, sets=sets, reps=reps, hold=hold_seconds, frequency=how_often)
         for exercise_id in exercise_ids
     )
     return Prescription(

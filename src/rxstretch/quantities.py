@@ -47,9 +47,7 @@ def parse_duration(value: str | int) -> int:
     if seconds <= 0:
         raise QuantityError("a duration must be longer than zero")
     if seconds > MAX_HOLD_SECONDS:
-        raise QuantityError(
-            f"{seconds} s is more than the {MAX_HOLD_SECONDS // 60} minutes allowed"
-        )
+        raise QuantityError(f"{seconds} s is more than the {MAX_HOLD_SECONDS // 60} minutes allowed")
     return seconds
 
 

@@ -61,6 +61,26 @@ class Reader:
             return None
         return value
 
+    def section(
+        self,
+        parent: Any,
+        key: str,
+        path: str,
+        *,
+        required: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> LocatedMap | None:
+        """Return the mapping at ``parent[key]``, checked like :meth:`mapping`.
+
+        An absent key gives None without a problem of its own: when the key is required,
+        the parent's check has already said so.
+        """
+        if not isinstance(parent, Mapping) or key not in parent:
+            return None
+        return self.mapping(
+            parent[key], join_path(path, key), line=line_in(parent, key), required=required, optional=optional
+        )
+
     def mapping(
         self,
         value: Any,
@@ -115,15 +135,11 @@ class Reader:
             return None
         return text.strip() if text is not None else None
 
-    def integer(
-        self, container: Any, key: str | int, path: str, *, minimum: int | None = None
-    ) -> int | None:
+    def integer(self, container: Any, key: str | int, path: str, *, minimum: int | None = None) -> int | None:
         """Return an integer at ``key``, at least ``minimum`` when given."""
         number = self.typed(container, key, path, int)
         if number is not None and minimum is not None and number < minimum:
-            self.problem(
-                line_in(container, key), join_path(path, key), f"must be at least {minimum}"
-            )
+            self.problem(line_in(container, key), join_path(path, key), f"must be at least {minimum}")
             return None
         return number
 
@@ -142,9 +158,7 @@ class Reader:
             return None
         if value not in choices:
             hint = did_you_mean(value, choices)
-            self.problem(
-                line_in(container, key), join_path(path, key), f'unknown {what} "{value}"{hint}'
-            )
+            self.problem(line_in(container, key), join_path(path, key), f'unknown {what} "{value}"{hint}')
             return None
         return value
 

@@ -142,9 +142,7 @@ def dosage_rows(
         )
     rows.append((ui.gettext("Sets"), sets))
     if item.reps is not None or usual.reps is not None:
-        low, high = (
-            (item.reps, item.reps) if item.reps is not None else (usual.reps.min, usual.reps.max)
-        )  # type: ignore[union-attr]
+        low, high = (item.reps, item.reps) if item.reps is not None else (usual.reps.min, usual.reps.max)  # type: ignore[union-attr]
         rows.append(
             (
                 ui.gettext("Repetitions"),
@@ -166,9 +164,7 @@ def dosage_rows(
     return tuple(rows)
 
 
-def _frequency(
-    usual: DosageRange, item: PrescribedExercise, ui: Localizer, library: Library
-) -> str:
+def _frequency(usual: DosageRange, item: PrescribedExercise, ui: Localizer, library: Library) -> str:
     if item.frequency is not None:
         low = high = item.frequency.count
         per = item.frequency.per
@@ -181,9 +177,7 @@ def _frequency(
         phrase = ui.ngettext("%(num)s time a week", "%(num)s times a week", high, num=number)
     timing = [library.vocabulary.name("timing", t, ui.ui_language) for t in usual.timing]
     if timing:
-        phrase = ui.gettext(
-            "%(frequency)s, ideally %(when)s", frequency=phrase, when=ui.join(timing)
-        )
+        phrase = ui.gettext("%(frequency)s, ideally %(when)s", frequency=phrase, when=ui.join(timing))
     return phrase
 
 

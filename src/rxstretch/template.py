@@ -104,33 +104,30 @@ def load_template(name_or_path: str = "standard") -> Template:
     return template
 
 
-def _numbers(reader: Reader, doc: LocatedMap, key: str, names: tuple[str, ...]) -> dict[str, float]:
-    node = reader.mapping(doc.get(key), key, line=doc.line_of(key), required=names)
+def _numbers(
+    reader: Reader, parent: LocatedMap, key: str, names: tuple[str, ...], *, path: str = ""
+) -> dict[str, float]:
+    node = reader.section(parent, key, path, required=names)
+    here = join_path(path, key)
     values: dict[str, float] = {}
     for name in names:
         value = node.get(name) if node is not None else None
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
             values[name] = float(value)
         elif node is not None and name in node:
-            reader.problem(
-                node.line_of(name), join_path(key, name), "must be a number of 0 or more"
-            )
+            reader.problem(node.line_of(name), join_path(here, name), "must be a number of 0 or more")
     return values
 
 
 def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     """Build a Template from parsed YAML, recording every problem in ``reader``."""
-    doc = reader.mapping(
-        data, "", line=1, required=("page", "colors", "spacing", "image", "styles")
-    )
+    doc = reader.mapping(data, "", line=1, required=("page", "colors", "spacing", "image", "styles"))
     if doc is None:
         return None
-    page = reader.mapping(
-        doc.get("page"), "page", line=doc.line_of("page"), required=("size", "margins_mm")
-    )
+    page = reader.section(doc, "page", "", required=("size", "margins_mm"))
     size = reader.choice(page, "size", "page", PAGE_SIZES_MM, what="page size") if page else None
     margins = (
-        _numbers(reader, page, "margins_mm", ("top", "bottom", "left", "right")) if page else {}
+        _numbers(reader, page, "margins_mm", ("top", "bottom", "left", "right"), path="page") if page else {}
     )
     colors = _read_colors(reader, doc)
     spacing = _numbers(reader, doc, "spacing", ("card_gap", "box_padding", "step_number_width"))
@@ -150,16 +147,10 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
 
 
 def _read_colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
-    node = reader.mapping(
-        doc.get("colors"), "colors", line=doc.line_of("colors"), required=COLOR_NAMES
-    )
+    node = reader.section(doc, "colors", "", required=COLOR_NAMES)
     colors: dict[str, str] = {}
     for color_name in COLOR_NAMES:
-        value = (
-            reader.text(node, color_name, "colors")
-            if node is not None and color_name in node
-            else None
-        )
+        value = reader.text(node, color_name, "colors") if node is not None and color_name in node else None
         if value is not None and not COLOR_PATTERN.match(value):
             reader.problem(
                 node.line_of(color_name),
@@ -171,19 +162,15 @@ def _read_colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
     return colors
 
 
-def _read_styles(
-    reader: Reader, doc: LocatedMap, colors: Mapping[str, str]
-) -> dict[str, TextStyle]:
-    node = reader.mapping(
-        doc.get("styles"), "styles", line=doc.line_of("styles"), required=STYLE_NAMES
-    )
+def _read_styles(reader: Reader, doc: LocatedMap, colors: Mapping[str, str]) -> dict[str, TextStyle]:
+    node = reader.section(doc, "styles", "", required=STYLE_NAMES)
     styles: dict[str, TextStyle] = {}
     for style_name in STYLE_NAMES if node is not None else ():
         path = join_path("styles", style_name)
-        entry = reader.mapping(
-            node.get(style_name),
-            path,
-            line=node.line_of(style_name),  # type: ignore[union-attr]
+        entry = reader.section(
+            node,
+            style_name,
+            "styles",
             required=("size",),
             optional=_STYLE_KEYS,
         )
@@ -191,9 +178,7 @@ def _read_styles(
             continue
         size = entry.get("size")
         if not isinstance(size, int | float) or isinstance(size, bool) or not 4 <= size <= 72:
-            reader.problem(
-                entry.line_of("size"), join_path(path, "size"), "must be a number from 4 to 72"
-            )
+            reader.problem(entry.line_of("size"), join_path(path, "size"), "must be a number from 4 to 72")
             continue
         color_name = entry.get("color", "text")
         color = colors.get(color_name) or _FIXED_COLORS.get(color_name)

@@ -61,19 +61,11 @@ def _validate_file(path: Path, library: Library | None) -> list[Problem]:
     kind = _kind(data)
     if kind == "prescription":
         if library is None:
-            return [
-                Problem(
-                    str(path), None, "", "cannot check a prescription while the library has errors"
-                )
-            ]
+            return [Problem(str(path), None, "", "cannot check a prescription while the library has errors")]
         read_prescription(data, reader, library)
     elif kind == "exercise":
         if library is None:
-            return [
-                Problem(
-                    str(path), None, "", "cannot check an exercise while the library has errors"
-                )
-            ]
+            return [Problem(str(path), None, "", "cannot check an exercise while the library has errors")]
         problems: list[Problem] = []
         load_exercise_file(path, library.vocabulary, library.conditions, problems)
         return problems

@@ -50,23 +50,35 @@ def _refuse_alias(loader: Any, node: yaml.Node) -> None:
         )
 
 
+# What PyYAML's own constructors raise for well-formed but impossible values (2026-02-30,
+# "!!int three"): turned into a located YAML error instead of escaping as a crash.
+_VALUE_ERRORS = (ValueError, TypeError, AttributeError, OverflowError)
+
+
+def _construct_child(loader: Any, node: yaml.Node) -> Any:
+    _refuse_alias(loader, node)
+    try:
+        return loader.construct_object(node, deep=True)
+    except _VALUE_ERRORS as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read this value ({exc})", node.start_mark
+        ) from exc
+
+
 def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
     loader.flatten_mapping(node)
     result = LocatedMap()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct_child(loader, key_node)
         if not isinstance(key, str | int | float | bool) and key is not None:
             raise yaml.constructor.ConstructorError(
                 None, None, "mapping keys must be plain text", key_node.start_mark
             )
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f'duplicate key "{key}"', key_node.start_mark
-            )
-        _refuse_alias(loader, value_node)
-        result[key] = loader.construct_object(value_node, deep=True)
+            raise yaml.constructor.ConstructorError(None, None, f'duplicate key "{key}"', key_node.start_mark)
+        result[key] = _construct_child(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
@@ -76,8 +88,7 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> LocatedList:
     result.line = node.start_mark.line + 1
     result.item_lines = []
     for item_node in node.value:
-        _refuse_alias(loader, item_node)
-        result.append(loader.construct_object(item_node, deep=True))
+        result.append(_construct_child(loader, item_node))
         result.item_lines.append(item_node.start_mark.line + 1)
     return result
 
@@ -95,7 +106,7 @@ def parse_yaml(text: str, *, source: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         message = exc.problem or str(exc)
         raise ValidationError([Problem(source, line, "", f"invalid YAML: {message}")]) from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, *_VALUE_ERRORS) as exc:
         raise ValidationError([Problem(source, None, "", f"invalid YAML: {exc}")]) from exc
 
 

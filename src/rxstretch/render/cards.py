@@ -7,13 +7,30 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Image, KeepTogether, Paragraph, Spacer, Table
+from reportlab.lib.utils import ImageReader
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from rxstretch.handout import Card, Labels
 from rxstretch.render.images import load_image
 from rxstretch.render.tables import make_table
 from rxstretch.render.text import bold, markup
 from rxstretch.template import Template
+
+
+class Picture(Flowable):  # type: ignore[misc]
+    """An image drawn from an already decoded and cached ImageReader."""
+
+    def __init__(self, reader: ImageReader, width: float, height: float) -> None:
+        super().__init__()
+        self.reader = reader
+        self.drawWidth = width
+        self.drawHeight = height
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.drawWidth, self.drawHeight
+
+    def draw(self) -> None:
+        self.canv.drawImage(self.reader, 0, 0, self.drawWidth, self.drawHeight, mask="auto")
 
 
 class CardBuilder:
@@ -32,9 +49,7 @@ class CardBuilder:
         """Return the card as a block that moves to the next page rather than split, if it fits."""
         parts: list[Flowable] = [self._title_bar(card)]
         picture = self._picture(card)
-        text_width = (
-            self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
-        )
+        text_width = self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
         intro: list[Flowable] = [Paragraph(markup(card.summary), self.styles["summary"])]
         intro += [self._caution(text, text_width) for text in card.cautions]
         intro.append(self._dosage(card, min(text_width, 0.66 * self.width)))
@@ -43,9 +58,7 @@ class CardBuilder:
         parts.append(self._steps(card))
         if card.tips:
             parts.append(Paragraph(markup(self.labels.tips), self.styles["heading"]))
-            parts += [
-                Paragraph(markup(tip), self.styles["tip"], bulletText="\u2022") for tip in card.tips
-            ]
+            parts += [Paragraph(markup(tip), self.styles["tip"], bulletText="\u2022") for tip in card.tips]
         if card.notes:
             parts.append(Paragraph(markup(self.labels.notes), self.styles["heading"]))
             parts.append(Paragraph(markup(card.notes), self.styles["notes"]))
@@ -65,21 +78,19 @@ class CardBuilder:
             ],
         )
 
-    def _table(
-        self, rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]]
-    ) -> Table:
+    def _table(self, rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]]) -> Table:
         return make_table(rows, widths, font=self.styles["body"].fontName, commands=commands)
 
-    def _picture(self, card: Card) -> Image | None:
+    def _picture(self, card: Card) -> Picture | None:
         if card.image is None:
             return None
         reader = load_image(card.image)
         pixel_width, pixel_height = reader.getSize()
         max_width, max_height = (side * mm for side in self.template.image_max_mm)
         scale = min(max_width / pixel_width, max_height / pixel_height)
-        return Image(reader, width=pixel_width * scale, height=pixel_height * scale)
+        return Picture(reader, pixel_width * scale, pixel_height * scale)
 
-    def _side_by_side(self, flowables: list[Flowable], picture: Image, text_width: float) -> Table:
+    def _side_by_side(self, flowables: list[Flowable], picture: Picture, text_width: float) -> Table:
         return self._table(
             [[flowables, picture]],
             [text_width, self.width - text_width],
@@ -122,9 +133,7 @@ class CardBuilder:
 
     def _dosage(self, card: Card, width: float) -> Table:
         label_width = 0.34 * width
-        rows: list[list[Any]] = [
-            [Paragraph(markup(self.labels.dosage), self.styles["heading"]), ""]
-        ]
+        rows: list[list[Any]] = [[Paragraph(markup(self.labels.dosage), self.styles["heading"]), ""]]
         rows += [
             [
                 Paragraph(markup(label), self.styles["dosage_label"]),

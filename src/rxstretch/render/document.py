@@ -35,9 +35,7 @@ PRODUCER = f"rxstretch {__version__}"
 class _FooterCanvas(Canvas):
     """Canvas that holds pages back until the end so each footer can say "page X of Y"."""
 
-    def __init__(
-        self, *args: Any, draw_footer: Callable[[Canvas, int, int], None], **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, draw_footer: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._draw_footer = draw_footer
         self._pending_pages: list[dict[str, Any]] = []
@@ -133,14 +131,10 @@ class HandoutRenderer:
         brand = handout.brand
         if not brand.name:
             return []
-        contact = [
-            value for value in (brand.address, brand.phone, brand.email, brand.website) if value
-        ]
+        contact = [value for value in (brand.address, brand.phone, brand.email, brand.website) if value]
         flowables: list[Flowable] = [Paragraph(markup(brand.name), self.styles["clinic_name"])]
         if contact:
-            flowables.append(
-                Paragraph(" \u00b7 ".join(markup(c) for c in contact), self.styles["contact"])
-            )
+            flowables.append(Paragraph(" \u00b7 ".join(markup(c) for c in contact), self.styles["contact"]))
         return flowables
 
     def _details(self, handout: Handout) -> Table:
@@ -170,9 +164,7 @@ class HandoutRenderer:
             ],
         )
 
-    def _small_line(
-        self, canvas: Canvas, style: ParagraphStyle, y: float, left: str, right: str
-    ) -> None:
+    def _small_line(self, canvas: Canvas, style: ParagraphStyle, y: float, left: str, right: str) -> None:
         canvas.saveState()
         canvas.setFont(style.fontName, style.fontSize)
         canvas.setFillColor(style.textColor)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 # C0 controls (except tab and newline) and lone surrogates cannot appear in a PDF text string.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
@@ -12,7 +11,9 @@ _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 def markup(text: str) -> str:
     """Escape ``text`` for a ReportLab Paragraph, keeping its line breaks."""
     cleaned = _UNPRINTABLE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return escape(cleaned).replace("\n", "<br/>")
+    # Escaping by hand: xml.sax.saxutils would pull urllib and email into every cold start.
+    escaped = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\n", "<br/>")
 
 
 def bold(text: str) -> str:
