@@ -97,6 +97,8 @@ class Localizer:
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """Translate with the catalog's plural rule for ``count``; ``%(num)s`` is the number."""
         translated = self._translations.ngettext(singular, plural, count)
+        # A count never wraps away from its noun ("3 / sets"), as CLDR does for "45 seconds".
+        translated = translated.replace("%(num)s ", "%(num)s\u00a0")
         return translated % {"num": self.number(count), **values}
 
     def number(self, value: int) -> str:
@@ -122,10 +124,17 @@ class Localizer:
         minutes, rest = divmod(seconds, 60)
         parts = []
         if minutes:
-            parts.append(format_unit(minutes, "duration-minute", length="long", locale=self.locale))
+            parts.append(self._unit(minutes, "duration-minute"))
         if rest or not minutes:
-            parts.append(format_unit(rest, "duration-second", length="long", locale=self.locale))
+            parts.append(self._unit(rest, "duration-second"))
         return " ".join(parts)
+
+    def _unit(self, value: int, unit: str) -> str:
+        """Format ``value`` in ``unit`` (long form) with the number bound to its unit."""
+        text = format_unit(value, unit, length="long", locale=self.locale)
+        # Some locales (English among them) join number and unit with a plain space, which
+        # lets "30 / seconds" wrap apart; bind them like CLDR does for French.
+        return text.replace(" ", "\u00a0")
 
     def duration_range(self, low: int, high: int) -> str:
         """Format a range of durations: 30–45 seconds (one unit when both share it)."""
@@ -133,6 +142,6 @@ class Localizer:
             return self.duration(low)
         if high < 60 or (low % 60 == 0 and high % 60 == 0):
             unit, divisor = ("duration-second", 1) if high < 60 else ("duration-minute", 60)
-            top = format_unit(high // divisor, unit, length="long", locale=self.locale)
+            top = self._unit(high // divisor, unit)
             return f"{self.number(low // divisor)}\u2013{top}"
         return f"{self.duration(low)} \u2013 {self.duration(high)}"

@@ -158,9 +158,10 @@ def dosage_rows(
         rows.append((ui.gettext("Hold"), ui.duration(item.hold)))
     elif usual.hold is not None:
         rows.append((ui.gettext("Hold"), ui.duration_range(usual.hold.min, usual.hold.max)))
-    rows.append((ui.gettext("How often"), _frequency(usual, item, ui, library)))
     if item.side is not None:
         rows.append((ui.gettext("Side"), _side(item.side, ui)))
+    # How often comes last: the renderer gives the last item the widest cell.
+    rows.append((ui.gettext("How often"), _frequency(usual, item, ui, library)))
     return tuple(rows)
 
 

@@ -8,6 +8,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from rxstretch.handout import Card, Labels
@@ -52,7 +53,7 @@ class CardBuilder:
         text_width = self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
         intro: list[Flowable] = [Paragraph(markup(card.summary), self.styles["summary"])]
         intro += [self._caution(text, text_width) for text in card.cautions]
-        intro.append(self._dosage(card, min(text_width, 0.66 * self.width)))
+        intro.append(self._dosage(card, text_width))
         parts += intro if picture is None else [self._side_by_side(intro, picture, text_width)]
         parts.append(Paragraph(markup(self.labels.steps), self.styles["heading"]))
         parts.append(self._steps(card))
@@ -132,20 +133,21 @@ class CardBuilder:
         )
 
     def _dosage(self, card: Card, width: float) -> Table:
-        label_width = 0.34 * width
-        rows: list[list[Any]] = [[Paragraph(markup(self.labels.dosage), self.styles["heading"]), ""]]
-        rows += [
-            [
-                Paragraph(markup(label), self.styles["dosage_label"]),
-                Paragraph(markup(value), self.styles["dosage_value"]),
-            ]
+        """A one-row strip: the heading, then one label-over-value cell per dosage item."""
+        heading_width = 0.17 * width
+        label_style, value_style = self.styles["dosage_label"], self.styles["dosage_value"]
+        cells: list[Any] = [Paragraph(markup(self.labels.dosage), self.styles["heading"])]
+        cells += [
+            [Paragraph(markup(label), label_style), Paragraph(markup(value), value_style)]
             for label, value in card.dosage
         ]
+        texts = [((label, label_style), (value, value_style)) for label, value in card.dosage]
+        widths = share_width(width - heading_width, texts, padding=2 * self.padding)
         return self._boxed(
-            rows,
-            [label_width, width - label_width],
+            [cells],
+            [heading_width, *widths],
             self.template.colors["accent"],
-            extra=(("SPAN", (0, 0), (-1, 0)),),
+            extra=(("TOPPADDING", (0, 0), (0, 0), 0),),
         )
 
     def _steps(self, card: Card) -> Table:
@@ -166,3 +168,32 @@ class CardBuilder:
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ],
         )
+
+
+def share_width(
+    available: float, cells: list[tuple[tuple[str, ParagraphStyle], ...]], *, padding: float
+) -> list[float]:
+    """Split ``available`` between cells so no word is broken and long text wraps least.
+
+    Each cell first gets its longest word (words never break mid-word), then the rest goes to
+    the cells in proportion to how much more room their text would take on one line.
+    """
+
+    def measure(text: str, style: ParagraphStyle) -> tuple[float, float]:
+        # Split on plain spaces only: CLDR joins "45 secondes" with a no-break space on purpose.
+        words = [stringWidth(word, style.fontName, style.fontSize) for word in text.split(" ")]
+        return max(words), stringWidth(text, style.fontName, style.fontSize)
+
+    minimums, naturals = [], []
+    for parts in cells:
+        measured = [measure(text, style) for text, style in parts]
+        minimums.append(max(m[0] for m in measured) + padding)
+        naturals.append(max(m[1] for m in measured) + padding)
+    spare = available - sum(minimums)
+    wants = [natural - minimum for natural, minimum in zip(naturals, minimums, strict=True)]
+    if spare <= 0 or sum(wants) <= 0:
+        return [available * m / sum(minimums) for m in minimums]
+    if sum(wants) <= spare:  # everything fits on one line: share what is left evenly
+        extra = (spare - sum(wants)) / len(cells)
+        return [natural + extra for natural in naturals]
+    return [minimum + spare * want / sum(wants) for minimum, want in zip(minimums, wants, strict=True)]
