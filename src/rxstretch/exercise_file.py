@@ -274,15 +274,16 @@ def _read_text_block(
     muscles_note = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
     condition_ids = tuple(c.condition for c in contraindications)
     explanations = _read_notes(node, "contraindications", path, reader, condition_ids, "contraindication")
-    if None in strings.values() or not steps:
+    name, summary, purpose, suitable_for = strings.values()
+    if name is None or summary is None or purpose is None or suitable_for is None or not steps:
         return None
     return ExerciseText(
-        name=strings["name"],
-        summary=strings["summary"],
-        purpose=strings["purpose"],  # type: ignore[arg-type]
-        suitable_for=strings["suitable_for"],
+        name=name,
+        summary=summary,
+        purpose=purpose,
+        suitable_for=suitable_for,
         steps=tuple(steps),
-        tips=tips,  # type: ignore[arg-type]
+        tips=tips,
         muscles_note=muscles_note,
         contraindications=explanations,
     )

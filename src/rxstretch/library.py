@@ -68,7 +68,9 @@ def _read_names(reader: Reader, node: Any, path: str, line: int | None) -> dict[
     """Read ``{en: ..., fr: ...}``: a name per language code."""
     names = reader.free_mapping(node, path, line=line)
     found: dict[str, str] = {}
-    for language in names or ():
+    if names is None:
+        return found
+    for language in names:
         if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
             reader.problem(
                 names.line_of(language),
@@ -122,8 +124,8 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
         if not path.is_file():
             continue
         reader = Reader(str(path))
-        doc = reader.free_mapping(_load_file(path, problems), "", line=1)
-        for condition_id, entry in (doc or {}).items():
+        doc = reader.free_mapping(_load_file(path, problems), "", line=1) or LocatedMap()
+        for condition_id, entry in doc.items():
             here = str(condition_id)
             if condition_id in conditions:
                 reader.problem(doc.line_of(condition_id), here, "is already defined by an earlier library")

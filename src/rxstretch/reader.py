@@ -91,17 +91,18 @@ class Reader:
         optional: Collection[str] = (),
     ) -> LocatedMap | None:
         """Check that ``value`` is a mapping holding only known keys and all required ones."""
-        if self.free_mapping(value, path, line=line) is None:
+        mapping = self.free_mapping(value, path, line=line)
+        if mapping is None:
             return None
         allowed = {*required, *optional}
-        for key in value:
+        for key in mapping:
             if key not in allowed:
                 hint = did_you_mean(str(key), allowed)
-                self.problem(value.line_of(key), join_path(path, str(key)), f"unknown key{hint}")
+                self.problem(mapping.line_of(key), join_path(path, str(key)), f"unknown key{hint}")
         for key in required:
-            if key not in value:
-                self.problem(value.line, join_path(path, key), "is required")
-        return value
+            if key not in mapping:
+                self.problem(mapping.line, join_path(path, key), "is required")
+        return mapping
 
     def typed(self, container: Any, key: str | int, path: str, kind: type) -> Any:
         """Return ``container[key]`` if present and of type ``kind``; record a problem if not."""
@@ -129,7 +130,7 @@ class Reader:
         value = container.get(key) if isinstance(container, Mapping) else None
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        text = self.typed(container, key, path, str)
+        text: str | None = self.typed(container, key, path, str)
         if text is not None and not text.strip():
             self.problem(line_in(container, key), join_path(path, key), "must not be empty")
             return None
@@ -137,7 +138,7 @@ class Reader:
 
     def integer(self, container: Any, key: str | int, path: str, *, minimum: int | None = None) -> int | None:
         """Return an integer at ``key``, at least ``minimum`` when given."""
-        number = self.typed(container, key, path, int)
+        number: int | None = self.typed(container, key, path, int)
         if number is not None and minimum is not None and number < minimum:
             self.problem(line_in(container, key), join_path(path, key), f"must be at least {minimum}")
             return None
@@ -153,7 +154,7 @@ class Reader:
         self, container: Any, key: str | int, path: str, choices: Collection[str], *, what: str
     ) -> str | None:
         """Return text at ``key`` that must be one of ``choices`` (an id from a vocabulary)."""
-        value = self.typed(container, key, path, str)
+        value: str | None = self.typed(container, key, path, str)
         if value is None:
             return None
         if value not in choices:

@@ -149,12 +149,14 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
 def _read_colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
     node = reader.section(doc, "colors", "", required=COLOR_NAMES)
     colors: dict[str, str] = {}
+    if node is None:
+        return colors
     for color_name in COLOR_NAMES:
-        value = reader.text(node, color_name, "colors") if node is not None and color_name in node else None
+        value = reader.text(node, color_name, "colors") if color_name in node else None
         if value is not None and not COLOR_PATTERN.match(value):
             reader.problem(
                 node.line_of(color_name),
-                join_path("colors", color_name),  # type: ignore[union-attr]
+                join_path("colors", color_name),
                 f'"{value}" is not a colour; write it as #RRGGBB, e.g. #1F5E8C',
             )
         elif value is not None:
@@ -190,8 +192,9 @@ def _read_styles(reader: Reader, doc: LocatedMap, colors: Mapping[str, str]) -> 
                 f'unknown colour "{color_name}"{hint}',
             )
             continue
-        numbers = {key: _style_number(reader, entry, key, path) for key in _STYLE_NUMBERS}
-        if None in numbers.values():
+        found = {key: _style_number(reader, entry, key, path) for key in _STYLE_NUMBERS}
+        numbers = {key: value for key, value in found.items() if value is not None}
+        if len(numbers) < len(found):
             continue
         leading = numbers["leading"] or round(size * 1.32, 1)
         styles[style_name] = TextStyle(

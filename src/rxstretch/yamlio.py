@@ -18,8 +18,10 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 class LocatedMap(dict[Any, Any]):
     """A YAML mapping that knows its own line and the line of each key (1-based)."""
 
-    line: int
-    key_lines: dict[Any, int]
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
 
     def line_of(self, key: Any) -> int:
         """Return the line where ``key`` is written, or the mapping's own line."""
@@ -29,8 +31,10 @@ class LocatedMap(dict[Any, Any]):
 class LocatedList(list[Any]):
     """A YAML sequence that knows its own line and the line of each item (1-based)."""
 
-    line: int
-    item_lines: list[int]
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
 
     def line_of(self, index: int) -> int:
         """Return the line where item ``index`` starts."""
@@ -67,9 +71,7 @@ def _construct_child(loader: Any, node: yaml.Node) -> Any:
 
 def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
     loader.flatten_mapping(node)
-    result = LocatedMap()
-    result.line = node.start_mark.line + 1
-    result.key_lines = {}
+    result = LocatedMap(node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = _construct_child(loader, key_node)
         if not isinstance(key, str | int | float | bool) and key is not None:
@@ -84,9 +86,7 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
 
 
 def _construct_seq(loader: Any, node: yaml.SequenceNode) -> LocatedList:
-    result = LocatedList()
-    result.line = node.start_mark.line + 1
-    result.item_lines = []
+    result = LocatedList(node.start_mark.line + 1)
     for item_node in node.value:
         result.append(_construct_child(loader, item_node))
         result.item_lines.append(item_node.start_mark.line + 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from reportlab.lib.colors import HexColor
@@ -18,7 +19,7 @@ from rxstretch.render.text import bold, markup
 from rxstretch.template import Template
 
 
-class Picture(Flowable):  # type: ignore[misc]
+class Picture(Flowable):
     """An image drawn from an already decoded and cached ImageReader."""
 
     def __init__(self, reader: ImageReader, width: float, height: float) -> None:
@@ -171,7 +172,7 @@ class CardBuilder:
 
 
 def share_width(
-    available: float, cells: list[tuple[tuple[str, ParagraphStyle], ...]], *, padding: float
+    available: float, cells: Sequence[Sequence[tuple[str, ParagraphStyle]]], *, padding: float
 ) -> list[float]:
     """Split ``available`` between cells so no word is broken and long text wraps least.
 

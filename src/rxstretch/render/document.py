@@ -42,7 +42,7 @@ class _FooterCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pending_pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # ReportLab's own page reset
 
     def save(self) -> None:
         total = len(self._pending_pages)
@@ -147,7 +147,7 @@ class HandoutRenderer:
         ]
         # Two label/value pairs per row keep the patient block short.
         if len(cells) % 2:
-            cells.append(["", ""])
+            cells.append([Paragraph("", self.styles["detail_value"])] * 2)
         rows = [[*left, *right] for left, right in zip(cells[::2], cells[1::2], strict=True)]
         quarter = self.frame_width / 4
         return make_table(

@@ -14,13 +14,12 @@ def make_table(
     *,
     font: str,
     commands: Sequence[tuple[Any, ...]] = (),
-    align: str = "LEFT",
 ) -> Table:
     """Return a Table whose cells use ``font``.
 
     A Table sets its cell font on the canvas even for cells holding Paragraphs; left at its
     default that is Helvetica, which would put an unembedded base-14 font into the PDF.
     """
-    table = Table(list(rows), colWidths=list(widths), hAlign=align)
+    table = Table([list(row) for row in rows], colWidths=list(widths), hAlign="LEFT")
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands]))
     return table
