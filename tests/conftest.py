@@ -45,6 +45,19 @@ def normalize(text: str) -> str:
     return " ".join(text.split())
 
 
+def replace_once(text: str, old: str, new: str) -> str:
+    """Replace ``old``, which must occur exactly once (so a changed fixture fails loudly)."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+def line_of(text: str, needle: str) -> int:
+    """Return the 1-based number of the only line of ``text`` containing ``needle``."""
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    assert len(lines) == 1, f"{needle!r} is on lines {lines}"
+    return lines[0]
+
+
 @pytest.fixture
 def run_cli() -> Callable[..., Result]:
     def run(*args: str | Path) -> Result:

@@ -13,22 +13,9 @@ from rxstretch.errors import Problem, ValidationError
 from rxstretch.model import Frequency, Library, Patient
 from rxstretch.prescription import MAX_NOTE_CHARS, load_prescription_file, quick_prescription
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, line_of, replace_once
 
 LOW_BACK = EXAMPLES / "low-back.yaml"
-
-
-def replace_once(text: str, old: str, new: str) -> str:
-    """Replace ``old``, which must occur exactly once (so a changed example fails loudly)."""
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
-
-
-def line_of(text: str, needle: str) -> int:
-    """Return the 1-based number of the only line of ``text`` containing ``needle``."""
-    lines = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(lines) == 1, f"{needle!r} is on lines {lines}"
-    return lines[0]
 
 
 def low_back_with(old: str, new: str) -> str:

@@ -13,23 +13,10 @@ from rxstretch.library import bundled_library_dir, library_dirs, load_library_di
 from rxstretch.model import Library
 from rxstretch.yamlio import parse_yaml
 
-from .conftest import EXAMPLES, REPO, bundled_exercise_text
+from .conftest import EXAMPLES, REPO, bundled_exercise_text, line_of, replace_once
 
 ScratchLibrary = Callable[[dict[str, str]], Path]
 EXERCISE_ID = "my-stretch"
-
-
-def replace_once(text: str, old: str, new: str) -> str:
-    """Replace ``old``, which must occur exactly once (so a changed library fails loudly)."""
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
-
-
-def line_of(text: str, needle: str) -> int:
-    """Return the 1-based number of the only line of ``text`` containing ``needle``."""
-    lines = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
-    assert len(lines) == 1, f"{needle!r} is on lines {lines}"
-    return lines[0]
 
 
 def my_exercise() -> str:

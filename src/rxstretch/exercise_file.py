@@ -67,7 +67,7 @@ def read_exercise(
     muscles = reader.choices(doc, "muscles", "", vocabulary.muscles, what="muscle")
     dosage = _read_dosage(doc, reader, vocabulary)
     contraindications = _read_contraindications(doc, reader, conditions)
-    tags = tuple(t for i, _, p in reader.items(doc, "tags", "") if (t := reader.text(doc["tags"], i, "tags")))
+    tags = reader.texts(doc, "tags", "")
     licence = reader.text(doc, "licence", "")
     sources = _read_sources(doc, reader)
     image = _read_illustration(doc, reader, path)
@@ -161,15 +161,7 @@ def _read_contraindications(
     doc: LocatedMap, reader: Reader, conditions: Mapping[str, Condition]
 ) -> tuple[Contraindication, ...]:
     found: list[Contraindication] = []
-    for _, item, path in reader.items(doc, "contraindications", ""):
-        node = reader.mapping(
-            item,
-            path,
-            line=getattr(item, "line", doc.line_of("contraindications")),
-            required=("condition", "level"),
-        )
-        if node is None:
-            continue
+    for path, node in reader.mapping_items(doc, "contraindications", "", required=("condition", "level")):
         condition = reader.choice(node, "condition", path, conditions, what="condition")
         level = reader.choice(node, "level", path, LEVELS, what="level")
         if condition is not None and level is not None:
@@ -179,16 +171,9 @@ def _read_contraindications(
 
 def _read_sources(doc: LocatedMap, reader: Reader) -> tuple[Source, ...]:
     found: list[Source] = []
-    for _, item, path in reader.items(doc, "sources", ""):
-        node = reader.mapping(
-            item,
-            path,
-            line=getattr(item, "line", doc.line_of("sources")),
-            required=("title",),
-            optional=("url", "licence"),
-        )
-        if node is None:
-            continue
+    for path, node in reader.mapping_items(
+        doc, "sources", "", required=("title",), optional=("url", "licence")
+    ):
         title = reader.text(node, "title", path)
         url = reader.text(node, "url", path) if "url" in node else None
         licence = reader.text(node, "licence", path) if "licence" in node else None
@@ -257,20 +242,11 @@ def _read_text_block(
         return None
     strings = {key: reader.text(node, key, path) for key in ("name", "summary", "purpose", "suitable_for")}
     steps: list[Step] = []
-    for _, item, step_path in reader.items(node, "steps", path):
-        step = reader.mapping(item, step_path, line=getattr(item, "line", line), required=("title", "text"))
-        if step is not None:
-            title, body = (
-                reader.text(step, "title", step_path),
-                reader.text(step, "text", step_path),
-            )
-            if title and body:
-                steps.append(Step(title, body))
-    tips = tuple(
-        t
-        for i, _, _ in reader.items(node, "tips", path)
-        if (t := reader.text(node["tips"], i, join_path(path, "tips")))
-    )
+    for step_path, step in reader.mapping_items(node, "steps", path, required=("title", "text")):
+        title, body = reader.text(step, "title", step_path), reader.text(step, "text", step_path)
+        if title and body:
+            steps.append(Step(title, body))
+    tips = reader.texts(node, "tips", path)
     muscles_note = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
     condition_ids = tuple(c.condition for c in contraindications)
     explanations = _read_notes(node, "contraindications", path, reader, condition_ids, "contraindication")

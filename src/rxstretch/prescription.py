@@ -56,8 +56,10 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
     )
     exercises = tuple(
         prescribed
-        for _, item, path in reader.items(doc, "exercises", "")
-        if (prescribed := _read_exercise(item, path, reader, library, line_in(doc, "exercises")))
+        for path, node in reader.mapping_items(
+            doc, "exercises", "", required=("id",), optional=_EXERCISE_OPTIONAL
+        )
+        if (prescribed := _read_exercise(node, path, reader, library))
     )
     if isinstance(doc.get("exercises"), list) and not doc["exercises"]:
         reader.problem(doc.line_of("exercises"), "exercises", "list at least one exercise")
@@ -149,13 +151,8 @@ def _read_date(doc: LocatedMap, key: str, reader: Reader) -> datetime.date | Non
 
 
 def _read_exercise(
-    item: Any, path: str, reader: Reader, library: Library, line: int | None
+    node: LocatedMap, path: str, reader: Reader, library: Library
 ) -> PrescribedExercise | None:
-    node = reader.mapping(
-        item, path, line=getattr(item, "line", line), required=("id",), optional=_EXERCISE_OPTIONAL
-    )
-    if node is None:
-        return None
     exercise_id = reader.choice(node, "id", path, library.exercises, what="exercise")
     sets = reader.integer(node, "sets", path, minimum=1) if "sets" in node else None
     reps = reader.integer(node, "reps", path, minimum=1) if "reps" in node else None
@@ -182,15 +179,9 @@ def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any)
 
 def _read_overrides(doc: LocatedMap, reader: Reader, library: Library) -> tuple[Override, ...]:
     found: list[Override] = []
-    for _, item, path in reader.items(doc, "overrides", ""):
-        node = reader.mapping(
-            item,
-            path,
-            line=getattr(item, "line", doc.line_of("overrides")),
-            required=("exercise", "condition", "reason"),
-        )
-        if node is None:
-            continue
+    for path, node in reader.mapping_items(
+        doc, "overrides", "", required=("exercise", "condition", "reason")
+    ):
         exercise = reader.choice(node, "exercise", path, library.exercises, what="exercise")
         condition = reader.choice(node, "condition", path, library.conditions, what="condition")
         reason = reader.text(node, "reason", path)

@@ -150,6 +150,29 @@ class Reader:
         for index, item in enumerate(values or ()):
             yield index, item, join_path(join_path(path, key), index)
 
+    def mapping_items(
+        self,
+        container: Any,
+        key: str,
+        path: str,
+        *,
+        required: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> Iterator[tuple[str, LocatedMap]]:
+        """Yield (path, item) for each item of the list at ``key`` that is a valid mapping."""
+        for index, item, item_path in self.items(container, key, path):
+            node = self.mapping(
+                item, item_path, line=line_in(container[key], index), required=required, optional=optional
+            )
+            if node is not None:
+                yield item_path, node
+
+    def texts(self, container: Any, key: str, path: str) -> tuple[str, ...]:
+        """Return the texts of the list at ``key``, each checked like :meth:`text`."""
+        here = join_path(path, key)
+        found = (self.text(container[key], index, here) for index, _, _ in self.items(container, key, path))
+        return tuple(text for text in found if text is not None)
+
     def choice(
         self, container: Any, key: str | int, path: str, choices: Collection[str], *, what: str
     ) -> str | None:
