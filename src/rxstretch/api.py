@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from rxstretch.render.document import HandoutRenderer
 
 
-def load_library(extra: Iterable[Path | str] = (), *, use_env: bool = True) -> Library:
+def load_library(extra: Iterable[Path | str] = (), *, use_env: bool = True, lazy: bool = False) -> Library:
     """Load the bundled library, then RXSTRETCH_LIBRARY folders, then ``extra`` folders.
 
-    Raises ValidationError listing every problem in every file.
+    Raises ValidationError listing every problem in every file. With ``lazy``, exercise files
+    are read and checked only when first used, and their problems are raised then.
     """
-    return load_library_dirs(library_dirs([Path(p) for p in extra], use_env=use_env))
+    return load_library_dirs(library_dirs([Path(p) for p in extra], use_env=use_env), lazy=lazy)
 
 
 def load_prescription(path: Path | str, library: Library | None = None) -> Prescription:

@@ -69,10 +69,10 @@ library_option = click.option(
 )
 
 
-def _library(libraries: tuple[Path, ...]) -> Any:
+def _library(libraries: tuple[Path, ...], *, lazy: bool = False) -> Any:
     from rxstretch.api import load_library
 
-    return load_library(libraries)
+    return load_library(libraries, lazy=lazy)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -164,7 +164,8 @@ def generate_command(
     with reported_errors():
         if output != "-" and Path(output).exists() and not force:
             raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
-        library = _library(libraries)
+        # Only the prescribed exercises are read (and checked): a patient is waiting.
+        library = _library(libraries, lazy=True)
         if prescription is not None:
             rx = load_prescription_file(prescription, library)
         else:
@@ -262,7 +263,7 @@ def show_command(
     from rxstretch.catalog import exercise_details, format_details
 
     with reported_errors():
-        details = exercise_details(_library(libraries), exercise_id, language=language)
+        details = exercise_details(_library(libraries, lazy=True), exercise_id, language=language)
     if output_format == "json":
         click.echo(json.dumps(details, ensure_ascii=False, indent=2))
     elif output_format == "yaml":

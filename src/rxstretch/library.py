@@ -8,7 +8,7 @@ clinic can reword a bundled exercise). Every problem in every file is reported a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,12 @@ def library_dirs(extra: Iterable[Path] = (), *, use_env: bool = True) -> list[Pa
     return folders
 
 
-def load_library_dirs(folders: Sequence[Path]) -> Library:
-    """Load and merge library ``folders`` in order; raise ValidationError listing every problem."""
+def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library:
+    """Load and merge library ``folders`` in order; raise ValidationError listing every problem.
+
+    With ``lazy``, exercise files are read when first used (see ExerciseIndex) and their
+    problems are raised then; otherwise every file is read and checked now.
+    """
     problems: list[Problem] = []
     for folder in folders:
         if not folder.is_dir():
@@ -50,9 +54,13 @@ def load_library_dirs(folders: Sequence[Path]) -> Library:
         raise ValidationError(problems)
     vocabulary = _merge_vocabularies(folders, problems)
     conditions = _merge_conditions(folders, problems)
-    exercises = _load_exercises(folders, vocabulary, conditions, problems)
     if problems:
         raise ValidationError(problems)
+    exercises = ExerciseIndex(_exercise_paths(folders), vocabulary, conditions)
+    if not lazy:
+        problems = exercises.problems()
+        if problems:
+            raise ValidationError(problems)
     return Library(exercises=exercises, vocabulary=vocabulary, conditions=conditions)
 
 
@@ -146,32 +154,56 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
     return conditions
 
 
-def _load_exercises(
-    folders: Sequence[Path],
-    vocabulary: Vocabulary,
-    conditions: Mapping[str, Condition],
-    problems: list[Problem],
-) -> dict[str, Exercise]:
-    exercises: dict[str, Exercise] = {}
-    for folder in folders:
-        in_this_folder: dict[str, str] = {}
-        for path in sorted((folder / EXERCISES_DIR).glob("*.yaml")):
-            exercise = load_exercise_file(path, vocabulary, conditions, problems)
+class ExerciseIndex(Mapping[str, Exercise]):
+    """The library's exercises by id; each file is read and validated the first time it is used.
+
+    A handout of four exercises reads four files, not the whole library, so a growing clinic
+    library does not slow every ``generate`` down, and a mistake in one clinic exercise does
+    not stop handouts that do not use it. ``rxstretch validate`` still reads every file.
+    """
+
+    def __init__(
+        self, paths: Mapping[str, Path], vocabulary: Vocabulary, conditions: Mapping[str, Condition]
+    ) -> None:
+        self._paths = dict(sorted(paths.items()))
+        self._vocabulary = vocabulary
+        self._conditions = conditions
+        self._loaded: dict[str, Exercise] = {}
+
+    def __getitem__(self, exercise_id: str) -> Exercise:
+        if exercise_id not in self._loaded:
+            problems: list[Problem] = []
+            path = self._paths[exercise_id]
+            exercise = load_exercise_file(path, self._vocabulary, self._conditions, problems)
             if exercise is None:
-                continue
-            if exercise.id in in_this_folder:
-                problems.append(
-                    Problem(
-                        str(path),
-                        1,
-                        "id",
-                        f'"{exercise.id}" is also defined in {in_this_folder[exercise.id]}',
-                    )
-                )
-                continue
-            in_this_folder[exercise.id] = str(path)
-            exercises[exercise.id] = exercise
-    return dict(sorted(exercises.items()))
+                raise ValidationError(problems)
+            self._loaded[exercise_id] = exercise
+        return self._loaded[exercise_id]
+
+    def __contains__(self, exercise_id: object) -> bool:
+        return exercise_id in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def problems(self) -> list[Problem]:
+        """Read every exercise not read yet and return all of their problems."""
+        found: list[Problem] = []
+        for exercise_id in self._paths:
+            try:
+                self[exercise_id]
+            except ValidationError as exc:
+                found.extend(exc.problems)
+        return found
+
+
+def _exercise_paths(folders: Sequence[Path]) -> dict[str, Path]:
+    # The id is the file name (validation enforces it), so the index needs no parsing; a later
+    # folder's file replaces an earlier one's with the same name.
+    return {path.stem: path for folder in folders for path in sorted((folder / EXERCISES_DIR).glob("*.yaml"))}
 
 
 def load_exercise_file(

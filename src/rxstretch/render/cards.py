@@ -18,6 +18,10 @@ from rxstretch.render.tables import make_table
 from rxstretch.render.text import bold, markup
 from rxstretch.template import Template
 
+# The only styles whose paragraphs carry <b> markup (step titles, the caution label); the
+# renderer registers the bold variant of their faces.
+BOLD_MARKUP_STYLES = ("body",)
+
 
 class Picture(Flowable):
     """An image drawn from an already decoded and cached ImageReader."""

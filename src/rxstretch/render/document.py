@@ -22,8 +22,8 @@ from reportlab.platypus import (
 
 from rxstretch import __version__
 from rxstretch.handout import Handout
-from rxstretch.render.cards import CardBuilder
-from rxstretch.render.fonts import register_family
+from rxstretch.render.cards import BOLD_MARKUP_STYLES, CardBuilder
+from rxstretch.render.fonts import face_key, register_family
 from rxstretch.render.styles import paragraph_styles
 from rxstretch.render.tables import make_table
 from rxstretch.render.text import markup
@@ -53,12 +53,19 @@ class _FooterCanvas(Canvas):
         super().save()
 
 
+def faces_used(template: Template) -> set[str]:
+    """Return the font faces a handout in ``template`` can draw with."""
+    faces = {face_key(bold=style.bold, italic=style.italic) for style in template.styles.values()}
+    faces |= {face_key(bold=True, italic=template.styles[name].italic) for name in BOLD_MARKUP_STYLES}
+    return faces | {"regular"}
+
+
 class HandoutRenderer:
     """Renders Handouts with one template; reusable across many handouts in a process."""
 
     def __init__(self, template: Template) -> None:
         self.template = template
-        self.fonts = register_family()
+        self.fonts = register_family(faces_used(template))
         self.styles = paragraph_styles(template, self.fonts)
         width_mm, height_mm = PAGE_SIZES_MM[template.page_size]
         self.page_size = (width_mm * mm, height_mm * mm)

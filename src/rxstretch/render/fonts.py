@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -30,23 +31,39 @@ class FontFamily:
     bold_italic: str
 
     def face(self, *, bold: bool, italic: bool) -> str:
-        """Return the face name for a weight and slant."""
-        if bold and italic:
-            return self.bold_italic
-        if bold:
-            return self.bold
-        return self.italic if italic else self.regular
+        """Return the registered name of the face for a weight and slant."""
+        return getattr(self, face_key(bold=bold, italic=italic))  # type: ignore[no-any-return]
+
+
+def face_key(*, bold: bool, italic: bool) -> str:
+    """Return the face for a weight and slant: regular, bold, italic or bold_italic."""
+    if bold and italic:
+        return "bold_italic"
+    if bold:
+        return "bold"
+    return "italic" if italic else "regular"
+
+
+_NAMES = {face: f"{FAMILY}-{face}" for face in _FILES}
+FAMILY_FACES = FontFamily(**_NAMES)
 
 
 @cache
-def register_family() -> FontFamily:
-    """Register the bundled family once per process and return its face names."""
-    names = {face: f"{FAMILY}-{face}" for face in _FILES}
-    for face, filename in _FILES.items():
-        pdfmetrics.registerFont(TTFont(names[face], str(package_file("fonts", filename))))
+def _register_face(face: str) -> None:
+    pdfmetrics.registerFont(TTFont(_NAMES[face], str(package_file("fonts", _FILES[face]))))
+
+
+def register_family(needed: Iterable[str]) -> FontFamily:
+    """Register the ``needed`` faces (once per process) and return the family's face names.
+
+    Parsing a TrueType file is a noticeable part of a cold start, so a template that never
+    uses bold italic does not pay for it.
+    """
+    for face in needed:
+        _register_face(face)
     # Paragraph's <b> and <i> switch faces through this mapping.
-    addMapping(names["regular"], 0, 0, names["regular"])
-    addMapping(names["regular"], 1, 0, names["bold"])
-    addMapping(names["regular"], 0, 1, names["italic"])
-    addMapping(names["regular"], 1, 1, names["bold_italic"])
-    return FontFamily(**names)
+    addMapping(_NAMES["regular"], 0, 0, _NAMES["regular"])
+    addMapping(_NAMES["regular"], 1, 0, _NAMES["bold"])
+    addMapping(_NAMES["regular"], 0, 1, _NAMES["italic"])
+    addMapping(_NAMES["regular"], 1, 1, _NAMES["bold_italic"])
+    return FAMILY_FACES
