@@ -179,3 +179,25 @@ def test_every_command_has_help_and_is_in_the_readme(run_cli) -> None:
         assert result.exit_code == 0
         assert "Example" in result.stdout, f"{name} --help shows no example"
         assert f"rxstretch {name}" in readme, f"README does not mention rxstretch {name}"
+
+
+def test_broken_clinic_exercise_blocks_only_handouts_that_use_it(
+    run_cli, scratch_library, tmp_path: Path
+) -> None:
+    from .conftest import bundled_exercise_text, line_of, replace_once
+
+    broken = replace_once(
+        bundled_exercise_text("cat-cow").replace("id: cat-cow", "id: my-broken"), "\nmuscles:", "\nmusles:"
+    )
+    folder = scratch_library({"my-broken.yaml": broken})
+    output = tmp_path / "ok.pdf"
+    fine = run_cli("generate", "-e", "knees-to-chest", "--patient", "A", "--library", folder, "-o", output)
+    assert fine.exit_code == 0, fine.output
+    used = run_cli(
+        "generate", "-e", "my-broken", "--patient", "A", "--library", folder, "-o", tmp_path / "x.pdf"
+    )
+    assert used.exit_code == 1
+    where = f"{folder / 'exercises' / 'my-broken.yaml'}:{line_of(broken, 'musles:')}: musles:"
+    assert where in used.stderr
+    checked = run_cli("validate", "--library", folder)
+    assert checked.exit_code == 1 and where in checked.stderr

@@ -59,3 +59,4 @@ class Handout:
     follow_up: str | None = None
     fallbacks: tuple[str, ...] = ()
     overrides: tuple[Override, ...] = ()
+    warnings: tuple[str, ...] = ()
