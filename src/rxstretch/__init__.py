@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from rxstretch.api import build_handout, load_library, load_prescription, render_handout
+    from rxstretch.api import build_handout, load_library, load_prescription, render_handout, run_batch
     from rxstretch.errors import Problem, RxStretchError, ValidationError
 
 _LAZY = {
@@ -20,6 +20,7 @@ _LAZY = {
     "load_library": "rxstretch.api",
     "load_prescription": "rxstretch.api",
     "render_handout": "rxstretch.api",
+    "run_batch": "rxstretch.api",
     "Problem": "rxstretch.errors",
     "RxStretchError": "rxstretch.errors",
     "ValidationError": "rxstretch.errors",
@@ -34,6 +35,7 @@ __all__ = [
     "load_library",
     "load_prescription",
     "render_handout",
+    "run_batch",
 ]
 
 

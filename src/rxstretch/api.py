@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from rxstretch.prescription import load_prescription_file
 from rxstretch.resolve import resolve_handout
 
 if TYPE_CHECKING:
+    from rxstretch.batch import BatchResult
+    from rxstretch.records import Format
     from rxstretch.render.document import HandoutRenderer
 
 
@@ -72,3 +75,72 @@ def render_handout(
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
     return _renderer(template).render(handout, invariant=invariant)
+
+
+def run_batch(
+    records: Path | str,
+    output_dir: Path | str,
+    *,
+    mapping: Path | str | None = None,
+    libraries: Iterable[Path | str] = (),
+    use_env: bool = True,
+    brand: Brand | Path | str | None = None,
+    template: str = "standard",
+    language: str | None = None,
+    today: datetime.date | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    resume: bool = False,
+    shard: tuple[int, int] = (1, 1),
+    input_format: Format = "auto",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Render one handout per record of a records export into ``output_dir``.
+
+    ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
+    ``mapping`` a column-mapping file. Writes manifest.csv and errors.csv next to the
+    handouts; a failed record is listed in errors.csv and the others are still produced.
+    ``today`` is the date printed when a record has none (default: today). Raises
+    RxStretchError only for problems that stop the whole batch (bad mapping, options, library).
+    """
+    from rxstretch.batch import BatchOptions, library_fingerprint, run_records
+    from rxstretch.errors import RxStretchError
+    from rxstretch.mapping import ColumnMapping, load_mapping
+    from rxstretch.records import iter_records
+    from rxstretch.template import load_template
+
+    if not 1 <= shard[0] <= shard[1]:
+        raise RxStretchError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
+    folders = library_dirs([Path(p) for p in libraries], use_env=use_env)
+    library = load_library_dirs(folders, lazy=True)
+    load_template(template)  # a bad template stops the batch before any worker starts
+    options = BatchOptions(
+        output_dir=Path(output_dir),
+        libraries=tuple(Path(p) for p in libraries),
+        use_env=use_env,
+        brand=load_brand(Path(brand)) if isinstance(brand, Path | str) else brand,
+        template=template,
+        language=language,
+        today=today or datetime.date.today(),
+        force=force,
+        resume=resume,
+    )
+    column_mapping = load_mapping(Path(mapping)) if mapping is not None else ColumnMapping()
+    rows = iter_records(
+        Path(records),
+        library,
+        column_mapping,
+        input_format=input_format,
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    return run_records(
+        rows,
+        options,
+        jobs=jobs or os.cpu_count() or 1,
+        shard=shard,
+        library_fingerprint=library_fingerprint(folders) if resume else "",
+        progress=progress,
+    )

@@ -1,0 +1,359 @@
+"""Run a batch: records export in, one handout per record out, plus manifest.csv and errors.csv.
+
+Records are read in order in this process; handouts are resolved and rendered by worker
+processes that each load the library, fonts and template once. Results are written back in
+record order, so manifest.csv is the same whatever the number of workers.
+
+``resume`` skips a record when manifest.csv says its file was made from the same input (the
+record, the options and the library files, hashed) and the file on disk still has the sha256
+the manifest recorded; a record not in the manifest whose file exists is rendered again and
+left alone if the new bytes are identical. Anything else that exists needs ``force``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import hashlib
+import os
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rxstretch import __version__
+from rxstretch.errors import ContraindicationError, OutputExistsError, RxStretchError, ValidationError
+from rxstretch.model import Brand, Library, Prescription
+from rxstretch.naming import NameAllocator, patient_slug
+from rxstretch.records import Record
+
+MANIFEST_COLUMNS = (
+    "row",
+    "patient_id",
+    "file",
+    "pages",
+    "sha256",
+    "language",
+    "warnings",
+    "overrides",
+    "status",
+    "input_sha256",
+)
+ERROR_COLUMNS = ("row", "line", "patient_id", "field", "reason")
+# A cell starting with one of these is a formula to Excel and LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PAGE = re.compile(rb"/Type\s*/Page\b")
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How every handout of a batch is made and written (sent to each worker process)."""
+
+    output_dir: Path
+    libraries: tuple[Path, ...] = ()
+    use_env: bool = True
+    brand: Brand | None = None
+    template: str = "standard"
+    language: str | None = None
+    today: datetime.date | None = None
+    force: bool = False
+    resume: bool = False
+    invariant: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one record: a manifest entry, or the problems that stopped it."""
+
+    row: int
+    patient_id: str | None
+    line: int | None = None
+    entry: dict[str, str] | None = None
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Counts of a finished batch and where its reports are."""
+
+    rows: int
+    written: int
+    unchanged: int
+    failed: int
+    manifest: Path
+    errors: Path
+
+
+@dataclass(frozen=True)
+class _Job:
+    row: int
+    line: int | None
+    patient_id: str | None
+    path: Path
+    prescription: Prescription
+    input_sha256: str
+
+
+def safe_cell(value: object) -> str:
+    """Return ``value`` as CSV text that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def count_pages(pdf: bytes) -> int:
+    """Return the number of pages of a PDF written by ReportLab (page objects are plain text)."""
+    return len(_PAGE.findall(pdf))
+
+
+def sha256_file(path: Path) -> str | None:
+    """Return the hex sha256 of ``path``'s bytes, or None if it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# --- worker side -----------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def init_worker(options: BatchOptions) -> None:
+    """Load the library, fonts and template once per process (the pool's initializer)."""
+    from rxstretch.api import _renderer, load_library
+
+    _worker["options"] = options
+    _worker["library"] = load_library(options.libraries, use_env=options.use_env, lazy=True)
+    _renderer(options.template)
+
+
+def render_job(job: _Job) -> Outcome:
+    """Resolve, render and write one handout; every failure becomes the Outcome's problems."""
+    try:
+        return _render(job, _worker["options"], _worker["library"])
+    except ValidationError as exc:
+        return _failed(job, *((p.field, p.message) for p in exc.problems))
+    except ContraindicationError as exc:
+        return _failed(job, ("exercises", _strip_source(str(exc))))
+    except OutputExistsError as exc:
+        return _failed(job, ("file", str(exc)))
+    except RxStretchError as exc:
+        return _failed(job, ("", str(exc)))
+    except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
+        return _failed(job, ("", f"internal error: {type(exc).__name__}: {exc}"))
+
+
+def _failed(job: _Job, *problems: tuple[str, str]) -> Outcome:
+    return Outcome(job.row, job.patient_id, job.line, problems=problems)
+
+
+def _strip_source(message: str) -> str:
+    return message.split(": ", 1)[1] if ": " in message else message
+
+
+def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
+    from rxstretch.api import build_handout, render_handout
+    from rxstretch.output import write_atomic
+
+    handout = build_handout(
+        job.prescription, library, brand=options.brand, language=options.language, today=options.today
+    )
+    pdf = render_handout(handout, template=options.template, invariant=options.invariant)
+    digest = hashlib.sha256(pdf).hexdigest()
+    status = "written"
+    if options.resume and not options.force and sha256_file(job.path) == digest:
+        status = "unchanged"
+    else:
+        write_atomic(job.path, pdf, force=options.force)
+    entry = {
+        "row": str(job.row),
+        "patient_id": job.patient_id or "",
+        "file": job.path.name,
+        "pages": str(count_pages(pdf)),
+        "sha256": digest,
+        "language": handout.language,
+        "warnings": " | ".join([*handout.warnings, *(f"fallback {f}" for f in handout.fallbacks)]),
+        "overrides": " | ".join(f"{o.exercise}/{o.condition}: {o.reason}" for o in handout.overrides),
+        "status": status,
+        "input_sha256": job.input_sha256,
+    }
+    return Outcome(job.row, job.patient_id, entry=entry)
+
+
+# --- main side -------------------------------------------------------------------------------
+
+
+def run_records(
+    records: Iterable[Record],
+    options: BatchOptions,
+    *,
+    jobs: int = 1,
+    shard: tuple[int, int] = (1, 1),
+    library_fingerprint: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Render every record of ``records`` in ``shard`` (K of N) into ``options.output_dir``."""
+    folder = options.output_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = "" if shard == (1, 1) else f"-{shard[0]}-of-{shard[1]}"
+    manifest, errors = folder / f"manifest{suffix}.csv", folder / f"errors{suffix}.csv"
+    previous = read_manifest(manifest) if options.resume else {}
+    outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
+    counts = {"written": 0, "unchanged": 0, "failed": 0}
+    with _CsvOut(manifest, MANIFEST_COLUMNS) as manifest_out, _CsvOut(errors, ERROR_COLUMNS) as errors_out:
+        for outcome in outcomes:
+            if outcome.entry is not None:
+                manifest_out.write(outcome.entry)
+                counts[outcome.entry["status"]] += 1
+            else:
+                counts["failed"] += 1
+                for field, reason in outcome.problems:
+                    errors_out.write(
+                        {
+                            "row": str(outcome.row),
+                            "line": "" if outcome.line is None else str(outcome.line),
+                            "patient_id": outcome.patient_id or "",
+                            "field": field,
+                            "reason": reason,
+                        }
+                    )
+            if progress is not None:
+                progress(1)
+    return BatchResult(sum(counts.values()), **counts, manifest=manifest, errors=errors)
+
+
+def _outcomes(
+    records: Iterable[Record],
+    options: BatchOptions,
+    jobs: int,
+    shard: tuple[int, int],
+    previous: dict[str, dict[str, str]],
+    library_fingerprint: str,
+) -> Iterator[Outcome]:
+    pending = _pending(records, options, shard, previous, library_fingerprint)
+    if jobs <= 1:
+        init_worker(options)
+        for item in pending:
+            yield render_job(item) if isinstance(item, _Job) else item
+        return
+    window = jobs * 4  # enough queued work to keep every worker busy, bounded memory
+    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,)) as pool:
+        queue: deque[Outcome | Future[Outcome]] = deque()
+        for item in pending:
+            queue.append(pool.submit(render_job, item) if isinstance(item, _Job) else item)
+            while len(queue) > window or (queue and _ready(queue[0])):
+                yield _result(queue.popleft())
+        while queue:
+            yield _result(queue.popleft())
+
+
+def _ready(item: Outcome | Future[Outcome]) -> bool:
+    return not isinstance(item, Future) or item.done()
+
+
+def _result(item: Outcome | Future[Outcome]) -> Outcome:
+    return item.result() if isinstance(item, Future) else item
+
+
+def _pending(
+    records: Iterable[Record],
+    options: BatchOptions,
+    shard: tuple[int, int],
+    previous: dict[str, dict[str, str]],
+    library_fingerprint: str,
+) -> Iterator[_Job | Outcome]:
+    """Yield a job per record of the shard, or its Outcome when it failed or can be skipped."""
+    names = NameAllocator()
+    folder = options.output_dir.resolve()
+    salt = _options_salt(options, library_fingerprint)
+    for record in records:
+        # Every record takes its name, in order, even outside the shard or when it failed:
+        # names then never depend on the shard or on which other rows are broken.
+        has_identity = record.patient_id or record.patient_name
+        name = names.allocate(patient_slug(record.patient_id, record.patient_name)) if has_identity else None
+        if (record.row - 1) % shard[1] != shard[0] - 1:
+            continue
+        if record.prescription is None or name is None:
+            problems = tuple((p.field, p.message) for p in record.problems) or (("", "no prescription"),)
+            yield Outcome(record.row, record.patient_id, record.line, problems=problems)
+            continue
+        path = folder / f"{name}.pdf"
+        if path.parent != folder:
+            raise RxStretchError(f"{path}: refusing to write outside {folder}")
+        job = _Job(
+            record.row, record.line, record.patient_id, path, record.prescription, _input_hash(record, salt)
+        )
+        yield _resumed(job, previous.get(path.name)) or job
+
+
+def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
+    if entry is None or entry.get("input_sha256") != job.input_sha256:
+        return None
+    if sha256_file(job.path) != entry.get("sha256"):
+        return None
+    return Outcome(job.row, job.patient_id, entry={**entry, "row": str(job.row), "status": "unchanged"})
+
+
+def _options_salt(options: BatchOptions, library_fingerprint: str) -> str:
+    return repr(
+        (__version__, options.brand, options.template, options.language, options.today, library_fingerprint)
+    )
+
+
+def _input_hash(record: Record, salt: str) -> str:
+    assert record.prescription is not None
+    content = repr((dataclasses.replace(record.prescription, source=""), salt))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def library_fingerprint(folders: Iterable[Path]) -> str:
+    """Return a hash of the names, sizes and times of every file of the library ``folders``."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def read_manifest(path: Path) -> dict[str, dict[str, str]]:
+    """Return the entries of a manifest (and of an interrupted run's leftover) by file name."""
+    entries: dict[str, dict[str, str]] = {}
+    for candidate in (path, _partial(path)):
+        if candidate.is_file():
+            with candidate.open("r", encoding="utf-8-sig", newline="") as stream:
+                entries.update({row["file"]: row for row in csv.DictReader(stream) if row.get("file")})
+    return entries
+
+
+def _partial(path: Path) -> Path:
+    return path.with_name(f".{path.name}.part")
+
+
+class _CsvOut:
+    """A CSV report written row by row to a hidden file, renamed into place when complete."""
+
+    def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
+        self.path = path
+        self.columns = columns
+
+    def __enter__(self) -> _CsvOut:
+        # UTF-8 with a BOM, so that Excel shows accented names correctly.
+        self.stream = _partial(self.path).open("w", encoding="utf-8-sig", newline="")
+        self.writer = csv.DictWriter(self.stream, fieldnames=self.columns)
+        self.writer.writeheader()
+        return self
+
+    def write(self, row: dict[str, str]) -> None:
+        """Write one row (every cell made formula-safe) and flush it, for an interrupted run."""
+        self.writer.writerow({column: safe_cell(row.get(column, "")) for column in self.columns})
+        self.stream.flush()
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        self.stream.close()
+        if kind is None:
+            os.replace(_partial(self.path), self.path)

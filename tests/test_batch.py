@@ -1,0 +1,154 @@
+"""The batch runner and ``rxstretch batch``: reports, names, resume, shards, workers, the API."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+import rxstretch
+from rxstretch.batch import safe_cell
+from tests.conftest import EXAMPLES, FIXED_DATE
+
+FRENCH = ["--map", EXAMPLES / "records" / "mapping-fr.yaml"]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def write_export(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    lines = ["patient_id,patient_name,exercises"] + [",".join(f'"{c}"' for c in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_french_export_end_to_end(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    out = tmp_path / "out"
+    result = run_cli("batch", EXAMPLES / "records" / "export-fr.csv", *FRENCH, "-o", out, "-j", "1")
+    assert result.exit_code == 1
+    assert "3 of 6 records failed" in result.stderr
+    manifest = read_csv(out / "manifest.csv")
+    assert [(m["row"], m["file"], m["language"]) for m in manifest] == [
+        ("1", "p-0042-jeanne-dupont.pdf", "fr"),
+        ("2", "p-0043-eloise-lefevre.pdf", "fr"),
+        ("4", "p-0045-hyperlink-x-benoit.pdf", "en"),
+    ]
+    assert all(int(m["pages"]) >= 1 and len(m["sha256"]) == 64 for m in manifest)
+    errors = read_csv(out / "errors.csv")
+    assert [(e["row"], e["line"], e["patient_id"], e["field"]) for e in errors] == [
+        ("3", "5", "P-0044", "exercises"),
+        ("5", "7", "P-0046", "sets"),
+        ("5", "7", "P-0046", "date"),
+        ("6", "8", "P-0047", "exercises"),
+    ]
+    assert 'unknown exercise "pont fessier"' in errors[0]["reason"]
+    assert "acute-disc-herniation" in errors[3]["reason"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(m["file"] for m in manifest)
+
+
+def test_hostile_names_stay_inside_and_distinct(tmp_path: Path) -> None:
+    rows = [
+        ("", "../../x", "cat-cow"),
+        ("", "CON", "cat-cow"),
+        ("", "///", "cat-cow"),
+        ("", "Ana", "cat-cow"),
+    ]
+    rows += [("", "Ana", "cat-cow"), ("=cmd|' /C calc'!A0", "", "cat-cow")]
+    export = write_export(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    result = rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False)
+    files = sorted(p.name for p in out.iterdir() if p.suffix == ".pdf")
+    assert files == ["ana-2.pdf", "ana.pdf", "con-file.pdf", "patient.pdf", "x.pdf"]
+    assert not (tmp_path / "x.pdf").exists()
+    assert (result.written, result.failed) == (5, 1)
+    (error,) = read_csv(out / "errors.csv")
+    assert error["patient_id"].startswith("'=") and error["field"] == "patient_name"
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)"])
+def test_formula_cells_are_defused(cell: str) -> None:
+    assert safe_cell(cell) == "'" + cell
+    assert safe_cell("P-1") == "P-1"
+
+
+def test_existing_files_need_force_or_resume(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow"), ("P2", "Bo", "chin-tuck")])
+    out = tmp_path / "out"
+    args = ["batch", export, "-o", out, "-j", "1", "--date", "2026-11-26"]
+    assert run_cli(*args).exit_code == 0
+    first = (out / "p1-ana.pdf").stat().st_mtime_ns
+    again = run_cli(*args)
+    assert again.exit_code == 1 and "already exists" in read_csv(out / "errors.csv")[0]["reason"]
+    resumed = run_cli(*args, "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert [m["status"] for m in read_csv(out / "manifest.csv")] == ["unchanged", "unchanged"]
+    assert (out / "p1-ana.pdf").stat().st_mtime_ns == first
+    # A changed record is redone only with --force; the unchanged one is still skipped.
+    write_export(export, [("P1", "Ana", "cat-cow"), ("P2", "Bo", "chin-tuck;pelvic-tilt")])
+    assert run_cli(*args, "--resume").exit_code == 1
+    assert run_cli(*args, "--resume", "--force").exit_code == 0
+    assert [m["status"] for m in read_csv(out / "manifest.csv")] == ["unchanged", "written"]
+
+
+def test_resume_without_manifest_compares_content(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    out = tmp_path / "out"
+    rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False)
+    (out / "manifest.csv").unlink()
+    result = rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True)
+    assert (result.unchanged, result.failed) == (1, 0)
+
+
+def test_shards_cover_every_row_once(tmp_path: Path) -> None:
+    rows = [(f"P{n}", "Same Name", "cat-cow") for n in range(7)]
+    export = write_export(tmp_path / "in.csv", rows)
+    whole = rxstretch.run_batch(export, tmp_path / "whole", jobs=1, today=FIXED_DATE, use_env=False)
+    seen: list[tuple[str, str]] = []
+    for k in (1, 2, 3):
+        result = rxstretch.run_batch(
+            export, tmp_path / "shards", jobs=1, today=FIXED_DATE, use_env=False, shard=(k, 3)
+        )
+        assert result.manifest.name == f"manifest-{k}-of-3.csv"
+        seen += [(m["row"], m["file"]) for m in read_csv(result.manifest)]
+    expected = [(m["row"], m["file"]) for m in read_csv(whole.manifest)]
+    assert sorted(seen, key=lambda s: int(s[0])) == expected
+    assert len(expected) == 7
+
+
+def test_cli_rejects_bad_shard(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    result = run_cli("batch", export, "-o", tmp_path / "out", "--shard", "4/3")
+    assert result.exit_code == 2 and "K/N" in result.stderr
+
+
+def test_two_workers_write_the_same_bytes(tmp_path: Path) -> None:
+    rows = [(f"P{n}", f"Patient {n}", "cat-cow;knees-to-chest;chin-tuck") for n in range(6)]
+    export = write_export(tmp_path / "in.csv", rows)
+    outputs = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        rxstretch.run_batch(export, out, jobs=jobs, today=FIXED_DATE, use_env=False)
+        outputs[jobs] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert outputs[1] == outputs[2]
+    assert len([n for n in outputs[1] if n.endswith(".pdf")]) == 6
+
+
+def test_api_run_batch_with_jsonl(tmp_path: Path) -> None:
+    calls: list[int] = []
+    result = rxstretch.run_batch(
+        EXAMPLES / "records" / "patients.jsonl",
+        tmp_path / "out",
+        jobs=1,
+        today=FIXED_DATE,
+        use_env=False,
+        progress=calls.append,
+    )
+    assert (result.rows, result.written, result.failed) == (3, 3, 0)
+    assert calls == [1, 1, 1]
+    assert [m["patient_id"] for m in read_csv(result.manifest)] == ["P-0101", "P-0042", "P-0103"]
+    assert read_csv(result.errors) == []
