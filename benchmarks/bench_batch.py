@@ -1,0 +1,178 @@
+"""Batch benchmark: `run_batch` at 1 and 2 workers against a plain ReportLab loop, in one run.
+
+Generates a seeded CSV of N records (4-6 exercises each), renders it with jobs=1 and jobs=2,
+renders the same content with a minimal plain-ReportLab loop in this process (the approach of
+plain_reportlab.py), and prints per-handout times, the ratios the issue asks for, the peak
+memory (VmHWM) of every worker process, and how time grows from 100 to N (to 5000 with --big).
+
+Usage: python benchmarks/bench_batch.py [--rows 1000] [--big]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import os
+import random
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import rxstretch
+from rxstretch.library import bundled_library_dir
+
+REPO = Path(__file__).resolve().parent.parent
+FONTS = REPO / "src" / "rxstretch" / "fonts"
+DATE = datetime.date(2026, 11, 26)
+
+
+def make_export(path: Path, rows: int, exercise_ids: list[str]) -> list[list[str]]:
+    rng = random.Random(42)
+    chosen = []
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["patient_id", "patient_name", "language", "exercises", "sets", "hold", "frequency"])
+        for n in range(rows):
+            ids = rng.sample(exercise_ids, rng.randint(4, 6))
+            chosen.append(ids)
+            writer.writerow(
+                [f"P-{n:05d}", f"Patient {n}", "en", "|".join(ids), rng.randint(2, 4), "30s", "2/day"]
+            )
+    return chosen
+
+
+class PeakMemory:
+    """Polls /proc for descendants of this process and keeps each one's VmHWM (peak RSS)."""
+
+    def __init__(self) -> None:
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            family = {os.getpid()}
+            for pid, status in sorted(_statuses().items()):
+                if status.get("PPid") in family or pid in family:
+                    family.add(pid)
+            for pid in family - {os.getpid()}:
+                hwm = _statuses_of(pid).get("VmHWM")
+                if hwm:
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), hwm)
+
+
+def _statuses() -> dict[int, dict[str, int]]:
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            found[int(entry)] = _statuses_of(int(entry))
+    return found
+
+
+def _statuses_of(pid: int) -> dict[str, int]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    values = {}
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in {"PPid", "VmHWM"}:
+            values[key] = int(value.split()[0])
+    return values
+
+
+def time_batch(export: Path, scratch: Path, jobs: int) -> tuple[float, dict[int, int]]:
+    out = scratch / f"out-{jobs}-{time.monotonic_ns()}"
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        result = rxstretch.run_batch(export, out, jobs=jobs, today=DATE, use_env=False)
+        elapsed = time.perf_counter() - start
+    assert result.failed == 0, result.errors.read_text()
+    return elapsed, memory.peaks
+
+
+def plain_loop(rows: list[list[str]]) -> float:
+    """Render the same exercises with a tight plain-ReportLab script, fonts registered once."""
+    import yaml
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+
+    pdfmetrics.registerFont(TTFont("Sans", str(FONTS / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("Sans-Bold", str(FONTS / "DejaVuSans-Bold.ttf")))
+    body = ParagraphStyle("body", fontName="Sans", fontSize=10, leading=13)
+    title = ParagraphStyle("title", fontName="Sans-Bold", fontSize=14, leading=18)
+    start = time.perf_counter()
+    texts: dict[str, Any] = {}
+    for n, ids in enumerate(rows):
+        story = [Paragraph("Your home exercises", title), Paragraph(f"Patient: Patient {n}", body)]
+        for exercise_id in ids:
+            if exercise_id not in texts:
+                path = bundled_library_dir() / "exercises" / f"{exercise_id}.yaml"
+                texts[exercise_id] = yaml.load(path.read_text(), Loader=yaml.CSafeLoader)["text"]["en"]
+            text: Any = texts[exercise_id]
+            parts = [Paragraph(escape(text["name"]), title), Paragraph(escape(text["summary"]), body)]
+            dosage = Table([[Paragraph("Sets", body), Paragraph("3 sets", body)]])
+            dosage.setStyle([("FONTNAME", (0, 0), (-1, -1), "Sans")])
+            parts.append(dosage)
+            for number, step in enumerate(text["steps"], start=1):
+                line = f"{number}. <b>{escape(step['title'])}</b> {escape(step['text'])}"
+                parts.append(Paragraph(line, body))
+            parts += [Paragraph(escape(tip), body, bulletText="•") for tip in text["tips"]]
+            story.append(KeepTogether([*parts, Spacer(1, 12)]))
+        SimpleDocTemplate(io.BytesIO(), invariant=1, initialFontName="Sans").build(story)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--big", action="store_true", help="also time 5000 records (linearity)")
+    args = parser.parse_args()
+    exercise_ids = sorted(p.stem for p in (bundled_library_dir() / "exercises").glob("*.yaml"))
+    print(f"cpu cores: {os.cpu_count()}")
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        export = scratch / f"export-{args.rows}.csv"
+        rows = make_export(export, args.rows, exercise_ids)
+        one, _ = time_batch(export, scratch, 1)
+        main_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        two, peaks = time_batch(export, scratch, 2)
+        plain = plain_loop(rows)
+        n = args.rows
+        print(f"{n} handouts of 4-6 exercises")
+        print(f"  jobs=1           {one:7.2f} s  {one / n * 1000:6.1f} ms/handout")
+        print(f"  jobs=2           {two:7.2f} s  {two / n * 1000:6.1f} ms/handout")
+        per_plain = plain / n * 1000
+        print(f"  plain ReportLab  {plain:7.2f} s  {per_plain:6.1f} ms/handout (same process, no files)")
+        print(f"  jobs=1 / plain:  {one / plain:.2f} (target <= 1.3)")
+        print(f"  jobs=1 / jobs=2: {one / two:.2f} (target >= 1.7)")
+        workers = ", ".join(f"{kb / 1024:.0f}" for kb in sorted(peaks.values()))
+        print(f"  peak RSS MB: jobs=1 process {main_peak_mb:.0f}; jobs=2 workers [{workers}] (target < 150)")
+        sizes = [100, n] + ([5000] if args.big else [])
+        print("linearity, jobs=2:")
+        for size in sorted(set(sizes)):
+            sample = scratch / f"export-lin-{size}.csv"
+            make_export(sample, size, exercise_ids)
+            elapsed, _ = time_batch(sample, scratch, 2)
+            print(f"  {size:5d} records {elapsed:7.2f} s  {elapsed / size * 1000:6.1f} ms/handout")
+
+
+if __name__ == "__main__":
+    main()
