@@ -21,19 +21,18 @@ HOSTILE = ["<b>bold</b>", "Tom & Jerry", "<font size=80>HUGE</font>", "<br/>", "
 
 @cache
 def _alphabet() -> list[str]:
-    """Printable characters the bundled regular face can draw, in the Basic Multilingual Plane.
+    """Printable characters of left-to-right scripts (Latin, Greek, Cyrillic, Armenian) and common
+    punctuation and symbols that the bundled regular face can draw.
 
-    Extraction can only give back what the font draws; characters beyond U+FFFF are left out
-    because pypdf cannot read the 5-digit ToUnicode entries ReportLab writes for them, and
-    right-to-left scripts are left out until the renderer shapes and reorders them (issue 4).
+    Extraction can only give back what the font draws. Right-to-left scripts (Hebrew, Arabic and
+    their presentation forms) are left out until the renderer shapes and reorders them (issue 4).
     """
     font = TTFont("probe", str(package_file("fonts", "DejaVuSans.ttf")))
     return sorted(
         chr(code)
         for code in font.face.charToGlyph
-        if code < 0x10000
+        if (code < 0x0590 or 0x1E00 <= code < 0x2C00)
         and unicodedata.category(chr(code))[0] in "LNPS"
-        and unicodedata.bidirectional(chr(code)) not in ("R", "AL", "AN")
         and code != 0xAD
     )
 

@@ -15,6 +15,7 @@ from rxstretch.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
 from rxstretch.prescription import load_prescription_file
 from rxstretch.resolve import resolve_handout
+from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
@@ -43,12 +44,23 @@ def build_handout(
     brand: Brand | Path | str | None = None,
     language: str | None = None,
     today: datetime.date | None = None,
+    max_exercises: int = DEFAULT_MAX_EXERCISES,
 ) -> Handout:
-    """Resolve ``prescription`` into a localized Handout, checking contraindications."""
+    """Resolve ``prescription`` into a localized Handout after its safety checks.
+
+    Raises ContraindicationError (a ValidationError) when an exercise must be avoided for one
+    of the patient's conditions and the prescription does not override it with a reason.
+    Dosage and length warnings, and the overrides used, are in the Handout for the clinician.
+    """
     if isinstance(brand, Path | str):
         brand = load_brand(Path(brand))
     return resolve_handout(
-        prescription, library or load_library(), brand=brand, language=language, today=today
+        prescription,
+        library or load_library(),
+        brand=brand,
+        language=language,
+        today=today,
+        max_exercises=max_exercises,
     )
 
 

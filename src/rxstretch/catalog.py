@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from rxstretch.errors import RxStretchError, did_you_mean
+from rxstretch.folding import fold
 from rxstretch.i18n import negotiate, parse_locale
 from rxstretch.model import Exercise, Library
-
-
-def _fold(text: str) -> str:
-    """Lowercase and strip accents so "genoux" finds "Genoux" and "etirement" finds "étirement"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _language(exercise: Exercise, library: Library, language: str | None) -> str:
@@ -23,11 +17,11 @@ def _language(exercise: Exercise, library: Library, language: str | None) -> str
 
 
 def _matches(exercise: Exercise, search: str) -> bool:
-    needle = _fold(search)
+    needle = fold(search)
     haystack = [exercise.id, *exercise.tags]
     for text in exercise.text.values():
         haystack += [text.name, text.summary]
-    return any(needle in _fold(value) for value in haystack)
+    return any(needle in fold(value) for value in haystack)
 
 
 def exercise_summaries(

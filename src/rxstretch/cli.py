@@ -8,12 +8,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from rxstretch import __version__
 from rxstretch.errors import RxStretchError, ValidationError
+from rxstretch.safety import DEFAULT_MAX_EXERCISES
+
+if TYPE_CHECKING:
+    from rxstretch.handout import Handout
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -106,6 +110,27 @@ def cli() -> None:
 @click.option("--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form).")
 @click.option("--notes", help="General notes printed at the end (quick form).")
 @click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    metavar="TEXT",
+    help="Patient condition: id, name, synonym or ICD-10/SNOMED code (quick form; repeatable).",
+)
+@click.option(
+    "--allow",
+    multiple=True,
+    metavar="EXERCISE:CONDITION",
+    help="Prescribe an exercise despite an 'avoid' for that condition (repeatable; needs --reason).",
+)
+@click.option("--reason", metavar="TEXT", help="Why the --allow overrides are safe (goes to the audit line).")
+@click.option(
+    "--max-exercises",
+    type=click.IntRange(1, 100),
+    default=DEFAULT_MAX_EXERCISES,
+    show_default=True,
+    help="Warn when a handout has more exercises than this.",
+)
+@click.option(
     "--date",
     callback=_check_date,
     metavar="YYYY-MM-DD",
@@ -137,6 +162,10 @@ def generate_command(
     hold: str | None,
     frequency: str | None,
     notes: str | None,
+    conditions: tuple[str, ...],
+    allow: tuple[str, ...],
+    reason: str | None,
+    max_exercises: int,
     date: datetime.date | None,
     language: str | None,
     brand: Path | None,
@@ -158,9 +187,13 @@ def generate_command(
         raise click.UsageError("give a PRESCRIPTION file, or exercises with -e and --patient")
     if exercises and not patient:
         raise click.UsageError("--patient is required with -e")
+    if prescription is not None and (conditions or notes):
+        raise click.UsageError("--condition and --notes belong to the quick form; write them in the file")
+    if allow and not (reason and reason.strip()):
+        raise click.UsageError("--allow needs --reason: say why the exercise is safe for this patient")
     from rxstretch.api import build_handout, render_handout
     from rxstretch.output import write_atomic
-    from rxstretch.prescription import load_prescription_file, quick_prescription
+    from rxstretch.prescription import load_prescription_file, quick_prescription, with_overrides
 
     with reported_errors():
         if output != "-" and Path(output).exists() and not force:
@@ -180,23 +213,34 @@ def generate_command(
                 frequency=frequency,
                 language=language,
                 notes=notes,
+                conditions=conditions,
             )
-        handout = build_handout(rx, library, brand=brand, language=language, today=date)
+        rx = with_overrides(rx, library, allow, reason or "") if allow else rx
+        handout = build_handout(
+            rx, library, brand=brand, language=language, today=date, max_exercises=max_exercises
+        )
         pdf = render_handout(handout, template=template)
         if output == "-":
             with click.open_file("-", "wb") as stdout:
                 stdout.write(pdf)
         else:
             write_atomic(Path(output), pdf, force=force)
+    _report(handout)
+    if output != "-":
+        count = len(handout.cards)
+        click.echo(
+            f"wrote {output} ({count} exercise{'s' if count != 1 else ''}, {len(pdf):,} bytes)", err=True
+        )
+
+
+def _report(handout: Handout) -> None:
+    """Tell the clinician, on stderr, what the patient's sheet does not say."""
+    for warning in handout.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for fallback in handout.fallbacks:
         click.echo(f"warning: text shown in another language: {fallback}", err=True)
     for override in handout.overrides:
-        click.echo(
-            f"override: {override.exercise} despite {override.condition}: {override.reason}",
-            err=True,
-        )
-    if output != "-":
-        click.echo(f"wrote {output} ({len(handout.cards)} exercises, {len(pdf):,} bytes)", err=True)
+        click.echo(f"override: {override.exercise} despite {override.condition}: {override.reason}", err=True)
 
 
 @cli.command(name="list")

@@ -40,7 +40,7 @@ class OutputExistsError(RxStretchError):
     """Raised when an output file exists and overwriting was not allowed."""
 
 
-class ContraindicationError(RxStretchError):
+class ContraindicationError(ValidationError):
     """Raised when a prescribed exercise must be avoided for one of the patient's conditions."""
 
 

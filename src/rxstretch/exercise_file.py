@@ -25,7 +25,6 @@ from rxstretch.reader import Reader, join_path
 from rxstretch.yamlio import LocatedMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 _TOP_REQUIRED = (
     "id",
@@ -214,12 +213,11 @@ def _read_texts(
         return {}
     texts: dict[str, ExerciseText] = {}
     step_counts: dict[str, int] = {}
-    for language, block in node.items():
-        path = join_path("text", str(language))
-        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
-            reader.problem(node.line_of(language), path, "language must be a code such as en, fr or pt-BR")
-            continue
-        text = _read_text_block(block, reader, path, node.line_of(language), muscles, contraindications)
+    for language in reader.language_keys(node, "text"):
+        path = join_path("text", language)
+        text = _read_text_block(
+            node[language], reader, path, node.line_of(language), muscles, contraindications
+        )
         if text is not None:
             texts[language] = text
             step_counts[language] = len(text.steps)

@@ -23,6 +23,7 @@ class Labels:
     general_notes: str
     follow_up: str
     caution: str
+    safety: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Handout:
     cards: tuple[Card, ...]
     labels: Labels
     page_label: Callable[[int, int], str]
+    safety_advice: tuple[str, ...] = ()
     general_notes: str | None = None
     follow_up: str | None = None
     fallbacks: tuple[str, ...] = ()

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rxstretch.conditions import condition_lookup, read_conditions
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.exercise_file import ID_PATTERN, LANGUAGE_PATTERN, read_exercise
+from rxstretch.exercise_file import ID_PATTERN, read_exercise
 from rxstretch.model import Condition, Exercise, Library, Vocabulary
 from rxstretch.reader import Reader, join_path
 from rxstretch.resources import data_dir
@@ -61,7 +62,12 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         problems = exercises.problems()
         if problems:
             raise ValidationError(problems)
-    return Library(exercises=exercises, vocabulary=vocabulary, conditions=conditions)
+    return Library(
+        exercises=exercises,
+        vocabulary=vocabulary,
+        conditions=conditions,
+        condition_keys=condition_lookup(conditions),
+    )
 
 
 def _load_file(path: Path, problems: list[Problem]) -> Any:
@@ -70,26 +76,6 @@ def _load_file(path: Path, problems: list[Problem]) -> Any:
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
-
-
-def _read_names(reader: Reader, node: Any, path: str, line: int | None) -> dict[str, str]:
-    """Read ``{en: ..., fr: ...}``: a name per language code."""
-    names = reader.free_mapping(node, path, line=line)
-    found: dict[str, str] = {}
-    if names is None:
-        return found
-    for language in names:
-        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
-            reader.problem(
-                names.line_of(language),
-                join_path(path, str(language)),
-                "language must be a code such as en, fr or pt-BR",
-            )
-            continue
-        name = reader.text(names, language, path)
-        if name is not None:
-            found[language] = name
-    return found
 
 
 def _read_id_table(
@@ -105,7 +91,7 @@ def _read_id_table(
         elif entry_id in known:
             reader.problem(node.line_of(entry_id), entry_path, "is already defined by an earlier library")
         else:
-            table[entry_id] = _read_names(reader, names, entry_path, node.line_of(entry_id))
+            table[entry_id] = reader.names(names, entry_path, node.line_of(entry_id))
     return table
 
 
@@ -129,28 +115,10 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
     conditions: dict[str, Condition] = {}
     for folder in folders:
         path = folder / CONDITIONS_FILE
-        if not path.is_file():
-            continue
-        reader = Reader(str(path))
-        doc = reader.free_mapping(_load_file(path, problems), "", line=1) or LocatedMap()
-        for condition_id, entry in doc.items():
-            here = str(condition_id)
-            if condition_id in conditions:
-                reader.problem(doc.line_of(condition_id), here, "is already defined by an earlier library")
-                continue
-            node = reader.mapping(
-                entry,
-                here,
-                line=doc.line_of(condition_id),
-                required=("names",),
-                optional=("icd10",),
-            )
-            if node is None:
-                continue
-            names = _read_names(reader, node.get("names"), join_path(here, "names"), node.line_of("names"))
-            icd10 = reader.text(node, "icd10", here) if "icd10" in node else None
-            conditions[condition_id] = Condition(condition_id, names, icd10)
-        problems.extend(reader.problems)
+        if path.is_file():
+            reader = Reader(str(path))
+            conditions.update(read_conditions(_load_file(path, problems), reader, known=conditions))
+            problems.extend(reader.problems)
     return conditions
 
 

@@ -122,7 +122,10 @@ class Condition:
 
     id: str
     names: Mapping[str, str]
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     icd10: str | None = None
+    snomed: str | None = None
+    red_flag: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class Library:
     vocabulary: Vocabulary
     conditions: Mapping[str, Condition]
     default_language: str = "en"
+    # Folded id, name, synonym or code → condition ids (see conditions.condition_lookup).
+    condition_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,7 @@ class PrescribedExercise:
     frequency: Frequency | None = None
     side: Side | None = None
     notes: str | None = None
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rxstretch.conditions import describe_unmatched, match_condition
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.model import (
@@ -27,6 +29,9 @@ _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
 _EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes")
 MAX_NOTE_CHARS = 2000
+# Beyond these a value is a typo, not a dosage (the usual range check only warns).
+MAX_SETS = 20
+MAX_REPS = 100
 
 
 def load_prescription_file(path: Path, library: Library) -> Prescription:
@@ -49,11 +54,7 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
     language = _read_language(doc, reader) if "language" in doc else None
     date = _read_date(doc, "date", reader)
     follow_up = _read_date(doc, "follow_up", reader)
-    conditions = (
-        reader.choices(doc, "conditions", "", library.conditions, what="condition")
-        if "conditions" in doc
-        else ()
-    )
+    conditions = _read_conditions(doc, reader, library) if "conditions" in doc else ()
     exercises = tuple(
         prescribed
         for path, node in reader.mapping_items(
@@ -150,19 +151,41 @@ def _read_date(doc: LocatedMap, key: str, reader: Reader) -> datetime.date | Non
         return None
 
 
+def _read_conditions(doc: LocatedMap, reader: Reader, library: Library) -> tuple[str, ...]:
+    """Read the patient's conditions, each given as an id, a name or synonym, or a code."""
+    found: dict[str, None] = {}
+    for index, _item, _path in reader.items(doc, "conditions", ""):
+        condition = _condition(reader, doc["conditions"], index, "conditions", library)
+        if condition is not None:
+            found[condition] = None
+    return tuple(found)
+
+
+def _condition(reader: Reader, container: Any, key: str | int, path: str, library: Library) -> str | None:
+    """Return the condition id that the text at ``key`` names, recording a problem if none."""
+    text = reader.text(container, key, path)
+    if text is None:
+        return None
+    problem = describe_unmatched(library, text)
+    if problem is not None:
+        reader.problem(line_in(container, key), join_path(path, key), problem)
+        return None
+    return match_condition(library, text)[0]
+
+
 def _read_exercise(
     node: LocatedMap, path: str, reader: Reader, library: Library
 ) -> PrescribedExercise | None:
     exercise_id = reader.choice(node, "id", path, library.exercises, what="exercise")
-    sets = reader.integer(node, "sets", path, minimum=1) if "sets" in node else None
-    reps = reader.integer(node, "reps", path, minimum=1) if "reps" in node else None
+    sets = reader.integer(node, "sets", path, minimum=1, maximum=MAX_SETS) if "sets" in node else None
+    reps = reader.integer(node, "reps", path, minimum=1, maximum=MAX_REPS) if "reps" in node else None
     hold = _quantity(reader, node, "hold", path, parse_duration) if "hold" in node else None
     frequency = _quantity(reader, node, "frequency", path, parse_frequency) if "frequency" in node else None
     side = reader.choice(node, "side", path, SIDES, what="side") if "side" in node else None
     notes = _note(reader, node, "notes", path) if "notes" in node else None
     if exercise_id is None:
         return None
-    return PrescribedExercise(exercise_id, sets, reps, hold, frequency, side, notes)  # type: ignore[arg-type]
+    return PrescribedExercise(exercise_id, sets, reps, hold, frequency, side, notes, node.line)  # type: ignore[arg-type]
 
 
 def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any) -> Any:
@@ -183,7 +206,7 @@ def _read_overrides(doc: LocatedMap, reader: Reader, library: Library) -> tuple[
         doc, "overrides", "", required=("exercise", "condition", "reason")
     ):
         exercise = reader.choice(node, "exercise", path, library.exercises, what="exercise")
-        condition = reader.choice(node, "condition", path, library.conditions, what="condition")
+        condition = _condition(reader, node, "condition", path, library)
         reason = reader.text(node, "reason", path)
         if exercise and condition and reason:
             found.append(Override(exercise, condition, reason))
@@ -202,6 +225,7 @@ def quick_prescription(
     language: str | None = None,
     date: datetime.date | None = None,
     notes: str | None = None,
+    conditions: Sequence[str] = (),
 ) -> Prescription:
     """Build a prescription from command-line values: the same dosage for every exercise."""
     source = "command line"
@@ -224,8 +248,13 @@ def quick_prescription(
             problems.append(Problem(source, None, "--exercise", f'unknown exercise "{exercise_id}"{hint}'))
     if not patient.strip():
         problems.append(Problem(source, None, "--patient", "must not be empty"))
+    for text in conditions:
+        problem = describe_unmatched(library, text)
+        if problem is not None:
+            problems.append(Problem(source, None, "--condition", problem))
     if problems:
         raise ValidationError(problems)
+    condition_ids = tuple(dict.fromkeys(match_condition(library, text)[0] for text in conditions))
     exercises = tuple(
         PrescribedExercise(exercise_id, sets=sets, reps=reps, hold=hold_seconds, frequency=how_often)
         for exercise_id in exercise_ids
@@ -236,5 +265,32 @@ def quick_prescription(
         language=language,
         date=date,
         notes=notes,
+        conditions=condition_ids,
         source=source,
     )
+
+
+def with_overrides(
+    prescription: Prescription, library: Library, allow: Sequence[str], reason: str
+) -> Prescription:
+    """Add ``--allow EXERCISE:CONDITION`` overrides, all with the same ``reason``."""
+    problems: list[Problem] = []
+    added: list[Override] = []
+    for value in allow:
+        exercise_id, colon, condition_text = value.partition(":")
+        if not colon:
+            problems.append(Problem("command line", None, "--allow", f'"{value}": write EXERCISE:CONDITION'))
+            continue
+        if exercise_id not in library.exercises:
+            hint = did_you_mean(exercise_id, library.exercises)
+            problems.append(
+                Problem("command line", None, "--allow", f'unknown exercise "{exercise_id}"{hint}')
+            )
+        problem = describe_unmatched(library, condition_text)
+        if problem is not None:
+            problems.append(Problem("command line", None, "--allow", problem))
+        elif exercise_id in library.exercises:
+            added.append(Override(exercise_id, match_condition(library, condition_text)[0], reason))
+    if problems:
+        raise ValidationError(problems)
+    return dataclasses.replace(prescription, overrides=(*prescription.overrides, *added))

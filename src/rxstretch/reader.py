@@ -7,11 +7,14 @@ At the end the loader raises one :class:`~rxstretch.errors.ValidationError` with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.yamlio import LocatedList, LocatedMap
+
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 _TYPE_NAMES = {
     str: "text",
@@ -136,11 +139,24 @@ class Reader:
             return None
         return text.strip() if text is not None else None
 
-    def integer(self, container: Any, key: str | int, path: str, *, minimum: int | None = None) -> int | None:
-        """Return an integer at ``key``, at least ``minimum`` when given."""
+    def integer(
+        self,
+        container: Any,
+        key: str | int,
+        path: str,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
+        """Return an integer at ``key``, within ``minimum`` and ``maximum`` when given."""
         number: int | None = self.typed(container, key, path, int)
-        if number is not None and minimum is not None and number < minimum:
+        if number is None:
+            return None
+        if minimum is not None and number < minimum:
             self.problem(line_in(container, key), join_path(path, key), f"must be at least {minimum}")
+            return None
+        if maximum is not None and number > maximum:
+            self.problem(line_in(container, key), join_path(path, key), f"must be at most {maximum}")
             return None
         return number
 
@@ -203,3 +219,23 @@ class Reader:
                     )
                 found.append(value)
         return tuple(found)
+
+    def language_keys(self, node: LocatedMap, path: str) -> Iterator[str]:
+        """Yield the keys of ``node`` that are language codes; record a problem for the others."""
+        for language in node:
+            if isinstance(language, str) and LANGUAGE_PATTERN.match(language):
+                yield language
+            else:
+                self.problem(
+                    node.line_of(language),
+                    join_path(path, str(language)),
+                    "language must be a code such as en, fr or pt-BR",
+                )
+
+    def names(self, node: Any, path: str, line: int | None) -> dict[str, str]:
+        """Read ``{en: ..., fr: ...}``: a text per language code."""
+        names = self.free_mapping(node, path, line=line)
+        if names is None:
+            return {}
+        found = {language: self.text(names, language, path) for language in self.language_keys(names, path)}
+        return {language: name for language, name in found.items() if name is not None}

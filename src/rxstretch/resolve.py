@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime
 
 from rxstretch.handout import Card, Handout, Labels
-from rxstretch.i18n import Localizer, negotiate, parse_locale
+from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
     Brand,
     DosageRange,
     Exercise,
-    ExerciseText,
     Library,
     PrescribedExercise,
     Prescription,
 )
-from rxstretch.safety import check_contraindications
+from rxstretch.safety import DEFAULT_MAX_EXERCISES, check_safety
 
 
 def resolve_handout(
@@ -25,38 +24,66 @@ def resolve_handout(
     brand: Brand | None = None,
     language: str | None = None,
     today: datetime.date | None = None,
+    max_exercises: int = DEFAULT_MAX_EXERCISES,
 ) -> Handout:
-    """Build the localized Handout for ``prescription``.
+    """Build the localized Handout for ``prescription``, after its safety checks.
 
     ``language`` (e.g. from ``--lang``) wins over the prescription's own; ``today`` is the date
-    printed when the prescription has none (pass a fixed one for reproducible files).
+    printed when the prescription has none (pass a fixed one for reproducible files). Raises
+    ContraindicationError when an exercise must be avoided and is not overridden.
     """
     locale = parse_locale(language or prescription.language or library.default_language)
     ui = Localizer(locale)
-    safety = check_contraindications(prescription, library)
+    safety = check_safety(prescription, library, max_exercises=max_exercises)
+    brand = brand or Brand()
+    cards, fallbacks = _cards(prescription, library, ui, safety.cautions)
+    patient = prescription.patient
+    return Handout(
+        language=ui.tag,
+        title=ui.gettext("Your home exercises"),
+        subject=ui.gettext("Home exercise programme for %(name)s", name=patient.name),
+        intro=ui.gettext(
+            "Do these exercises as shown, slowly and without forcing. A gentle stretch is "
+            "normal; stop and contact us if you feel sharp pain, numbness or tingling."
+        ),
+        brand=brand,
+        details=_details(prescription, ui, prescription.date or today or datetime.date.today()),
+        cards=cards,
+        labels=_labels(ui),
+        page_label=lambda page, pages: ui.gettext(
+            "Page %(page)s of %(pages)s", page=ui.number(page), pages=ui.number(pages)
+        ),
+        safety_advice=_safety_advice(ui, brand),
+        general_notes=prescription.notes,
+        follow_up=ui.date(prescription.follow_up) if prescription.follow_up else None,
+        fallbacks=fallbacks,
+        overrides=safety.overrides,
+        warnings=safety.warnings,
+    )
+
+
+def _cards(
+    prescription: Prescription, library: Library, ui: Localizer, cautions: dict[str, tuple[str, ...]]
+) -> tuple[tuple[Card, ...], tuple[str, ...]]:
+    """Return the cards, and the exercises whose text is not in the handout's language."""
+    wanted = language_candidates(ui.locale)
     cards = []
     fallbacks = []
     for number, item in enumerate(prescription.exercises, start=1):
         exercise = library.exercises[item.exercise_id]
-        content_language = negotiate(locale, exercise.text, library.default_language)
+        content_language = negotiate(ui.locale, exercise.text, library.default_language)
         if content_language not in exercise.text:
             content_language = next(iter(exercise.text))
-        if content_language != ui.ui_language and content_language != locale.language:
+        if content_language not in wanted:
             fallbacks.append(f"{exercise.id}: {content_language}")
-        text = exercise.text[content_language]
         cards.append(
-            _card(
-                number,
-                exercise,
-                text,
-                item,
-                ui,
-                library,
-                content_language,
-                safety.cautions.get(exercise.id, ()),
-            )
+            _card(number, exercise, item, ui, library, content_language, cautions.get(exercise.id, ()))
         )
-    date = prescription.date or today or datetime.date.today()
+    return tuple(cards), tuple(fallbacks)
+
+
+def _details(prescription: Prescription, ui: Localizer, date: datetime.date) -> tuple[tuple[str, str], ...]:
+    """The patient block: (label, value) pairs."""
     patient = prescription.patient
     details = [(ui.gettext("Patient"), patient.name)]
     if patient.id:
@@ -66,51 +93,53 @@ def resolve_handout(
         clinician = prescription.clinician
         who = f"{clinician.name}, {clinician.title}" if clinician.title else clinician.name
         details.append((ui.gettext("Clinician"), who))
-    return Handout(
-        language=ui.tag,
-        title=ui.gettext("Your home exercises"),
-        subject=ui.gettext("Home exercise programme for %(name)s", name=patient.name),
-        intro=ui.gettext(
-            "Do these exercises as shown, slowly and without forcing. A gentle stretch is "
-            "normal; stop and contact us if you feel sharp pain, numbness or tingling."
-        ),
-        brand=brand or Brand(),
-        details=tuple(details),
-        cards=tuple(cards),
-        labels=Labels(
-            steps=ui.gettext("How to do it"),
-            dosage=ui.gettext("Your dosage"),
-            tips=ui.gettext("Safety tips"),
-            notes=ui.gettext("Notes from your physiotherapist"),
-            general_notes=ui.gettext("General notes"),
-            follow_up=ui.gettext("Next appointment"),
-            caution=ui.gettext("Caution"),
-        ),
-        page_label=lambda page, pages: ui.gettext(
-            "Page %(page)s of %(pages)s", page=ui.number(page), pages=ui.number(pages)
-        ),
-        general_notes=prescription.notes,
-        follow_up=ui.date(prescription.follow_up) if prescription.follow_up else None,
-        fallbacks=tuple(fallbacks),
-        overrides=safety.overrides,
+    return tuple(details)
+
+
+def _labels(ui: Localizer) -> Labels:
+    return Labels(
+        steps=ui.gettext("How to do it"),
+        dosage=ui.gettext("Your dosage"),
+        tips=ui.gettext("Safety tips"),
+        notes=ui.gettext("Notes from your physiotherapist"),
+        general_notes=ui.gettext("General notes"),
+        follow_up=ui.gettext("Next appointment"),
+        caution=ui.gettext("Caution"),
+        safety=ui.gettext("When to stop and get help"),
     )
+
+
+def _safety_advice(ui: Localizer, brand: Brand) -> tuple[str, ...]:
+    """The general safety section printed on every handout."""
+    advice = [
+        ui.gettext("Stop and contact us if pain is sharp, gets worse, or lasts over two hours afterwards."),
+        ui.gettext("Stop and contact us if you feel numbness, tingling, weakness, dizziness or faintness."),
+        ui.gettext(
+            "Get urgent medical help if you lose control of your bladder or bowels, "
+            "or feel numb between your legs."
+        ),
+    ]
+    if brand.phone:
+        advice.append(ui.gettext("Clinic phone: %(phone)s", phone=brand.phone))
+    return tuple(advice)
 
 
 def _card(
     number: int,
     exercise: Exercise,
-    text: ExerciseText,
     item: PrescribedExercise,
     ui: Localizer,
     library: Library,
     content_language: str,
     cautions: tuple[str, ...],
 ) -> Card:
-    caution_texts = tuple(
-        text.contraindications.get(condition_id)
-        or library.conditions[condition_id].names.get(content_language, condition_id)
-        for condition_id in cautions
-    )
+    text = exercise.text[content_language]
+    caution_texts = []
+    for condition_id in cautions:
+        names = library.conditions[condition_id].names
+        name = names.get(content_language) or names.get(library.default_language) or condition_id
+        why = text.contraindications.get(condition_id)
+        caution_texts.append(f"{name}. {why}" if why else name)
     return Card(
         number=number,
         exercise_id=exercise.id,
@@ -120,7 +149,7 @@ def _card(
         dosage=dosage_rows(exercise.dosage, item, ui, library),
         tips=text.tips,
         notes=item.notes,
-        cautions=caution_texts,
+        cautions=tuple(caution_texts),
         image=exercise.image,
         language=content_language,
     )

@@ -1,49 +1,134 @@
-"""Check a prescription's exercises against the patient's conditions.
+"""Check a prescription against the patient's conditions and the exercises' usual dosage.
 
-``avoid`` refuses the exercise unless the prescription overrides it with a reason; ``caution``
-adds a marked box to the exercise's card. Overrides are audit data for the clinician and never
-appear on the patient's sheet.
+- ``avoid`` (and any red-flag condition) refuses the exercise unless the prescription overrides
+  it with a reason; overrides are audit data for the clinician, never printed for the patient.
+- ``caution`` adds a marked box to the exercise's card.
+- A dosage outside the exercise's usual range, or a long list of exercises, is a warning.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rxstretch.errors import ContraindicationError
-from rxstretch.model import Library, Override, Prescription
+from rxstretch.errors import ContraindicationError, Problem
+from rxstretch.model import (
+    DosageRange,
+    Exercise,
+    Library,
+    Override,
+    PrescribedExercise,
+    Prescription,
+    Range,
+)
+
+# Adherence falls as home programmes grow; past this many exercises the clinician is warned.
+DEFAULT_MAX_EXERCISES = 8
+_DAYS_PER = {"day": 7, "week": 1}
 
 
 @dataclass(frozen=True)
 class SafetyReport:
-    """What the checks found: cautions per exercise id, and the overrides that were used."""
+    """What the checks found about one prescription."""
 
     cautions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
+    refusals: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
-def check_contraindications(prescription: Prescription, library: Library) -> SafetyReport:
-    """Return the cautions and used overrides, or raise ContraindicationError for any avoid."""
+def review(
+    prescription: Prescription, library: Library, *, max_exercises: int = DEFAULT_MAX_EXERCISES
+) -> SafetyReport:
+    """Return every safety finding for ``prescription``; nothing is raised."""
     overridden = {(o.exercise, o.condition): o for o in prescription.overrides}
-    patient_conditions = set(prescription.conditions)
     cautions: dict[str, tuple[str, ...]] = {}
-    used: list[Override] = []
-    refused: list[str] = []
-    for item in prescription.exercises:
+    used: dict[Override, None] = {}
+    refusals: list[Problem] = []
+    warnings: list[str] = []
+    for index, item in enumerate(prescription.exercises):
         exercise = library.exercises[item.exercise_id]
-        for contraindication in exercise.contraindications:
-            condition = contraindication.condition
-            if condition not in patient_conditions:
-                continue
-            if contraindication.level == "caution":
+        for condition, level in _levels(exercise, prescription, library):
+            if level == "caution":
                 cautions[exercise.id] = (*cautions.get(exercise.id, ()), condition)
             elif (exercise.id, condition) in overridden:
-                used.append(overridden[(exercise.id, condition)])
+                used[overridden[(exercise.id, condition)]] = None
             else:
-                refused.append(
-                    f'"{exercise.id}" must be avoided with "{condition}". To prescribe it anyway, '
-                    f"add to the prescription: overrides: [{{exercise: {exercise.id}, "
-                    f"condition: {condition}, reason: ...}}]"
-                )
-    if refused:
-        raise ContraindicationError(f"{prescription.source}: " + "; ".join(refused))
-    return SafetyReport(cautions=cautions, overrides=tuple(dict.fromkeys(used)))
+                refusals.append(_refusal(prescription, index, item, condition, library))
+        warnings += _dosage_warnings(exercise, item)
+    count = len(prescription.exercises)
+    if count > max_exercises:
+        warnings.append(
+            f"{count} exercises: patients do fewer of them as the list grows; "
+            f"consider {max_exercises} or fewer"
+        )
+    return SafetyReport(cautions, tuple(used), tuple(refusals), tuple(warnings))
+
+
+def check_safety(
+    prescription: Prescription, library: Library, *, max_exercises: int = DEFAULT_MAX_EXERCISES
+) -> SafetyReport:
+    """Return the review of ``prescription``, or raise ContraindicationError if it refuses any."""
+    report = review(prescription, library, max_exercises=max_exercises)
+    if report.refusals:
+        raise ContraindicationError(report.refusals)
+    return report
+
+
+def _levels(exercise: Exercise, prescription: Prescription, library: Library) -> list[tuple[str, str]]:
+    """(condition, level) for each of the patient's conditions that concerns ``exercise``."""
+    levels = {c.condition: c.level for c in exercise.contraindications}
+    found = []
+    for condition in prescription.conditions:
+        if library.conditions[condition].red_flag:
+            found.append((condition, "avoid"))
+        elif condition in levels:
+            found.append((condition, levels[condition]))
+    return found
+
+
+def _refusal(
+    prescription: Prescription, index: int, item: PrescribedExercise, condition: str, library: Library
+) -> Problem:
+    name = library.conditions[condition].names.get("en", condition)
+    if library.conditions[condition].red_flag:
+        why = f"{name} is a red flag: refer the patient for urgent medical assessment"
+    else:
+        why = f'"{item.exercise_id}" must be avoided with {condition} ({name})'
+    how = (
+        f"to prescribe it anyway, add to the prescription: overrides: [{{exercise: {item.exercise_id}, "
+        f"condition: {condition}, reason: ...}}], or use --allow {item.exercise_id}:{condition} "
+        f'--reason "..."'
+    )
+    return Problem(prescription.source, item.line, f"exercises[{index}]", f"{why}; {how}")
+
+
+def _outside(value: int, usual: Range) -> bool:
+    return not usual.min <= value <= usual.max
+
+
+def _dosage_warnings(exercise: Exercise, item: PrescribedExercise) -> list[str]:
+    usual: DosageRange = exercise.dosage
+    found = []
+    if item.sets is not None and _outside(item.sets, usual.sets):
+        found.append(
+            f"{exercise.id}: {item.sets} sets is outside the usual {usual.sets.min}-{usual.sets.max}"
+        )
+    for what, value, range_ in (("repetitions", item.reps, usual.reps), ("hold", item.hold, usual.hold)):
+        unit = " s" if what == "hold" else ""
+        if value is None:
+            continue
+        if range_ is None:
+            found.append(f"{exercise.id}: a {what} of {value}{unit} is prescribed but the exercise has none")
+        elif _outside(value, range_):
+            found.append(
+                f"{exercise.id}: {what} {value}{unit} is outside the usual {range_.min}-{range_.max}{unit}"
+            )
+    if item.frequency is not None:
+        weekly = item.frequency.count * _DAYS_PER[item.frequency.per]
+        factor = _DAYS_PER[usual.frequency.per]
+        if not usual.frequency.min * factor <= weekly <= usual.frequency.max * factor:
+            found.append(
+                f"{exercise.id}: {item.frequency.count} times a {item.frequency.per} is outside the usual "
+                f"{usual.frequency.min}-{usual.frequency.max} times a {usual.frequency.per}"
+            )
+    return found

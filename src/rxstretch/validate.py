@@ -9,9 +9,10 @@ from typing import Any
 from rxstretch.brand import read_brand
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.library import library_dirs, load_exercise_file, load_library_dirs
-from rxstretch.model import Library
+from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
 from rxstretch.reader import Reader
+from rxstretch.safety import review
 from rxstretch.template import read_template
 from rxstretch.yamlio import LocatedMap, load_yaml_file
 
@@ -29,48 +30,72 @@ def _kind(data: Any) -> str:
 
 
 def validate_paths(paths: Sequence[Path], libraries: Sequence[Path]) -> list[str]:
-    """Validate every path and return one summary line per input; raise with all problems."""
+    """Validate every path and return summary lines (with safety findings); raise with all problems."""
     folders = [*libraries, *(p for p in paths if p.is_dir())]
     problems: list[Problem] = []
     summary: list[str] = []
     library: Library | None = None
     try:
         library = load_library_dirs(library_dirs(folders))
+        count = len(folders) + 1
         summary.append(
-            f"ok: library ({len(library.exercises)} exercises, "
-            f"{len(library.conditions)} conditions, {len(folders) + 1} folders)"
+            f"ok: library ({len(library.exercises)} exercises, {len(library.conditions)} conditions, "
+            f"{count} folder{'s' if count > 1 else ''})"
         )
     except ValidationError as exc:
         problems.extend(exc.problems)
     for path in (p for p in paths if not p.is_dir()):
-        found = _validate_file(path, library)
+        found, notes = _validate_file(path, library)
         problems.extend(found)
-        if not found:
-            summary.append(f"ok: {path}")
+        summary += [] if found else [f"ok: {path}", *notes]
     if problems:
         raise ValidationError(problems)
     return summary
 
 
-def _validate_file(path: Path, library: Library | None) -> list[Problem]:
+def _validate_file(path: Path, library: Library | None) -> tuple[list[Problem], list[str]]:
+    """Return the problems of one file, and safety notes for a prescription."""
     try:
         data = load_yaml_file(path)
     except ValidationError as exc:
-        return list(exc.problems)
+        return list(exc.problems), []
     reader = Reader(str(path))
     kind = _kind(data)
-    if kind == "prescription":
+    if kind in ("prescription", "exercise"):
         if library is None:
-            return [Problem(str(path), None, "", "cannot check a prescription while the library has errors")]
-        read_prescription(data, reader, library)
-    elif kind == "exercise":
-        if library is None:
-            return [Problem(str(path), None, "", "cannot check an exercise while the library has errors")]
-        problems: list[Problem] = []
-        load_exercise_file(path, library.vocabulary, library.conditions, problems)
-        return problems
-    elif kind == "template":
+            return [
+                Problem(str(path), None, "", f"cannot check this {kind} while the library has errors")
+            ], []
+        return _validate_against_library(kind, path, data, library)
+    if kind == "template":
         read_template(data, reader, name=path.stem)
     else:
         read_brand(data, reader)
-    return reader.problems
+    return reader.problems, []
+
+
+def _validate_against_library(
+    kind: str, path: Path, data: Any, library: Library
+) -> tuple[list[Problem], list[str]]:
+    if kind == "exercise":
+        problems: list[Problem] = []
+        load_exercise_file(path, library.vocabulary, library.conditions, problems)
+        return problems, []
+    reader = Reader(str(path))
+    prescription = read_prescription(data, reader, library)
+    if prescription is None:
+        return reader.problems, []
+    return _safety_findings(prescription, library)
+
+
+def _safety_findings(prescription: Prescription, library: Library) -> tuple[list[Problem], list[str]]:
+    """Refusals are problems; cautions and dosage warnings are notes (the file is still valid)."""
+    report = review(prescription, library)
+    notes = [
+        f"  caution: {exercise_id} with {condition}"
+        for exercise_id, conditions in report.cautions.items()
+        for condition in conditions
+    ]
+    notes += [f"  override: {o.exercise} despite {o.condition}: {o.reason}" for o in report.overrides]
+    notes += [f"  warning: {warning}" for warning in report.warnings]
+    return list(report.refusals), notes

@@ -71,6 +71,19 @@ class CardBuilder:
         parts.append(Spacer(1, self.template.spacing["card_gap"]))
         return KeepTogether(parts)
 
+    def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:
+        """A boxed, bulleted section in the caution colours (the general safety advice)."""
+        rows = [[Paragraph(markup(title), self.styles["section_title"])]]
+        rows += [[Paragraph(markup(line), self.styles["tip"], bulletText="\u2022")] for line in lines]
+        box = self._boxed(
+            rows,
+            [self.width],
+            self.template.colors["caution"],
+            self.template.colors["caution_border"],
+            extra=(("TOPPADDING", (0, 0), (-1, 0), 0),),
+        )
+        return KeepTogether([box])
+
     def _title_bar(self, card: Card) -> Table:
         text = f"{markup(str(card.number))}.\u2002{markup(card.name)}"
         return self._table(
@@ -129,7 +142,7 @@ class CardBuilder:
         return self._table(rows, widths, [*style, *extra])
 
     def _caution(self, text: str, width: float) -> Table:
-        paragraph = Paragraph(f"{bold(self.labels.caution)}: {markup(text)}", self.styles["body"])
+        paragraph = Paragraph(f"{bold(self.labels.caution)}<br/>{markup(text)}", self.styles["body"])
         return self._boxed(
             [[paragraph]],
             [width],

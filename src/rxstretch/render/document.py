@@ -126,6 +126,10 @@ class HandoutRenderer:
         story.append(Paragraph(markup(handout.intro), styles["intro"]))
         builder = CardBuilder(self.template, styles, handout.labels, self.frame_width)
         story += [builder.card(card) for card in handout.cards]
+        # After the cards: at the top it would push the first card off page one; the intro
+        # already says to stop on sharp pain, numbness or tingling.
+        if handout.safety_advice:
+            story.append(builder.advice_box(handout.labels.safety, handout.safety_advice))
         if handout.general_notes:
             story.append(Paragraph(markup(handout.labels.general_notes), styles["section_title"]))
             story.append(Paragraph(markup(handout.general_notes), styles["body"]))
