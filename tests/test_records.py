@@ -141,6 +141,7 @@ def test_folder_of_prescriptions(tmp_path: Path, library: Library) -> None:
     assert found[1].patient_name == "X"
 
 
-def test_conditions_match_ids_ignoring_case(library: Library) -> None:
-    assert resolve_condition(library, " Acute-Disc-Herniation ") == "acute-disc-herniation"
-    assert resolve_condition(library, "nothing like it") is None
+def test_conditions_match_ids_names_and_codes(library: Library) -> None:
+    assert resolve_condition(library, " Acute-Disc-Herniation ") == ("acute-disc-herniation",)
+    assert resolve_condition(library, "hernie discale aigue") == ("acute-disc-herniation",)
+    assert resolve_condition(library, "nothing like it") == ()

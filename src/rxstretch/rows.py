@@ -7,6 +7,7 @@ with the record's line and the field it concerns, so a bad row is reported, not 
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -41,19 +42,24 @@ def match_key(text: str) -> str:
     return _PUNCTUATION.sub(" ", fold(text)).strip()
 
 
-def resolve_condition(library: Library, text: str) -> str | None:
-    """Return the condition id that ``text`` names, or None.
+def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
+    """Return the ids of the conditions ``text`` names: one, none, or several if ambiguous.
 
-    The one place free text becomes a condition id: ids are matched ignoring case and accents,
-    and ``rxstretch.safety.match_condition`` (names, codes) is used when it exists.
+    The one place free text becomes a condition id. The library's own matcher
+    (``match_condition`` in rxstretch.conditions or rxstretch.safety: names, synonyms, codes)
+    is used when it exists; otherwise ids are matched ignoring case and accents.
     """
-    from rxstretch import safety
-
-    matcher: Callable[[Library, str], str | None] | None = getattr(safety, "match_condition", None)
-    if matcher is not None:
-        return matcher(library, text)
+    for module_name in ("rxstretch.conditions", "rxstretch.safety"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        matcher: Callable[[Library, str], Any] | None = getattr(module, "match_condition", None)
+        if matcher is not None:
+            found = matcher(library, text.strip())
+            return (found,) if isinstance(found, str) else tuple(found or ())
     wanted = match_key(text).replace(" ", "-")
-    return next((cid for cid in library.conditions if match_key(cid).replace(" ", "-") == wanted), None)
+    return tuple(cid for cid in library.conditions if match_key(cid).replace(" ", "-") == wanted)
 
 
 class ExerciseMatcher:
@@ -198,12 +204,14 @@ class RowReader:
     def _conditions(self, fields: Mapping[str, Any], reader: Reader, line: int | None) -> tuple[str, ...]:
         found: list[str] = []
         for text in self.items(fields, "conditions"):
-            condition = resolve_condition(self.library, str(text))
-            if condition is None:
+            matches = resolve_condition(self.library, str(text))
+            if not matches:
                 hint = did_you_mean(str(text), self.library.conditions)
                 reader.problem(line, "conditions", f'unknown condition "{text}"{hint}')
-            elif condition not in found:
-                found.append(condition)
+            elif len(matches) > 1:
+                reader.problem(line, "conditions", f'"{text}" could be {", ".join(matches)}; give the id')
+            elif matches[0] not in found:
+                found.append(matches[0])
         return tuple(found)
 
     def _overrides(
@@ -217,7 +225,8 @@ class RowReader:
                 reader.problem(line, "overrides", f'"{text}" is not written "exercise / condition: reason"')
                 continue
             exercise = self.exercises.find(match["exercise"], language)
-            condition = resolve_condition(self.library, match["condition"])
+            conditions = resolve_condition(self.library, match["condition"])
+            condition = conditions[0] if len(conditions) == 1 else None
             if exercise is None or condition is None:
                 unknown = match["exercise"] if exercise is None else match["condition"]
                 reader.problem(line, "overrides", f'unknown exercise or condition "{unknown}"')
