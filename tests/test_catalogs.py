@@ -39,15 +39,17 @@ def test_catalog_translates_every_string_and_its_mo_is_current(language: str) ->
         catalog = read_po(handle, locale=language)
     with catalog_path(language, ".mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+    plural_index = gettext.c2py(catalog.plural_expr)
     messages = {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog if m.id}
     missing = _source_messages() - messages.keys()
     assert not missing, f"{language}: untranslated (run pybabel extract/update): {sorted(missing)}"
     for key, message in messages.items():
         assert not message.fuzzy, f"{language}: fuzzy translation for {key!r}"
         if isinstance(message.id, tuple):
+            assert len(message.string) == catalog.num_plurals, f"{language}: plural forms of {key!r}"
             assert all(message.string), f"{language}: empty plural translation for {key!r}"
-            for count, form in ((1, 0), (5, -1)):
-                expected = message.string[form]
+            for count in (0, 1, 2, 3, 5, 11, 100):
+                expected = message.string[plural_index(count)]
                 assert compiled.ngettext(message.id[0], message.id[1], count) == expected, (
                     f"{language}: .mo is stale, run pybabel compile"
                 )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rxstretch.brand import load_brand
+from rxstretch.errors import LanguageFallbackError
 from rxstretch.handout import Handout
 from rxstretch.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
@@ -45,16 +46,19 @@ def build_handout(
     language: str | None = None,
     today: datetime.date | None = None,
     max_exercises: int = DEFAULT_MAX_EXERCISES,
+    strict_language: bool = False,
 ) -> Handout:
     """Resolve ``prescription`` into a localized Handout after its safety checks.
 
     Raises ContraindicationError (a ValidationError) when an exercise must be avoided for one
     of the patient's conditions and the prescription does not override it with a reason.
     Dosage and length warnings, and the overrides used, are in the Handout for the clinician.
+    With ``strict_language``, any text that would fall back to another language raises
+    LanguageFallbackError instead of being listed in ``Handout.fallbacks``.
     """
     if isinstance(brand, Path | str):
         brand = load_brand(Path(brand))
-    return resolve_handout(
+    handout = resolve_handout(
         prescription,
         library or load_library(),
         brand=brand,
@@ -62,15 +66,27 @@ def build_handout(
         today=today,
         max_exercises=max_exercises,
     )
+    if strict_language and handout.fallbacks:
+        listed = "; ".join(handout.fallbacks)
+        raise LanguageFallbackError(f"not everything is in {handout.language}: {listed}")
+    return handout
 
 
-@lru_cache(maxsize=8)
-def _renderer(template: str) -> HandoutRenderer:
+@lru_cache(maxsize=16)
+def _renderer(template: str, paper: str | None, territory: str | None, font: Path | None) -> HandoutRenderer:
     # Imported here so that loading or validating a library never pays for importing ReportLab.
     from rxstretch.render.document import HandoutRenderer
-    from rxstretch.template import load_template
+    from rxstretch.render.fonts import BUNDLED_FONTS, user_font
+    from rxstretch.template import load_template, paper_for_territory
 
-    return HandoutRenderer(load_template(template))
+    layout = load_template(template)
+    chosen = paper or (layout.page_size if layout.page_size != "auto" else paper_for_territory(territory))
+    return HandoutRenderer(layout, paper=chosen, fonts=user_font(font) if font else BUNDLED_FONTS)
+
+
+def prepare_renderer(template: str = "standard") -> None:
+    """Load ``template`` and the fonts now, so a worker's first handout is not slower."""
+    _renderer(template, None, None, None)
 
 
 def render_handout(
@@ -81,12 +97,20 @@ def render_handout(
     template: str = "standard",
     language: str | None = None,
     today: datetime.date | None = None,
+    paper: str | None = None,
+    font: Path | str | None = None,
     invariant: bool = True,
 ) -> bytes:
-    """Return the PDF bytes for a Handout, or for a Prescription (resolved first)."""
+    """Return the PDF bytes for a Handout, or for a Prescription (resolved first).
+
+    ``paper`` (A4 or letter) overrides the template's page size; with a template set to "auto"
+    the handout's territory decides. ``font`` is a TrueType file to use for all text (for
+    scripts the bundled DejaVu Sans lacks, such as Chinese or Japanese).
+    """
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
-    return _renderer(template).render(handout, invariant=invariant)
+    renderer = _renderer(template, paper, handout.territory, Path(font) if font else None)
+    return renderer.render(handout, invariant=invariant)
 
 
 def run_batch(

@@ -124,11 +124,11 @@ _worker: dict[str, Any] = {}
 
 def init_worker(options: BatchOptions) -> None:
     """Load the library, fonts and template once per process (the pool's initializer)."""
-    from rxstretch.api import _renderer, load_library
+    from rxstretch.api import load_library, prepare_renderer
 
     _worker["options"] = options
     _worker["library"] = load_library(options.libraries, use_env=options.use_env, lazy=True)
-    _renderer(options.template)
+    prepare_renderer(options.template)
 
 
 def render_job(job: _Job) -> Outcome:

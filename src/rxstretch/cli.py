@@ -151,6 +151,12 @@ def cli() -> None:
     help="Layout template name or YAML file.",
 )
 @library_option
+@click.option(
+    "--strict-lang",
+    "strict_language",
+    is_flag=True,
+    help="Fail instead of showing any text in another language.",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def generate_command(
     prescription: Path | None,
@@ -171,6 +177,7 @@ def generate_command(
     brand: Path | None,
     template: str,
     libraries: tuple[Path, ...],
+    strict_language: bool,
     force: bool,
 ) -> None:
     """Render a patient handout PDF from a prescription file or from -e options.
@@ -217,7 +224,13 @@ def generate_command(
             )
         rx = with_overrides(rx, library, allow, reason or "") if allow else rx
         handout = build_handout(
-            rx, library, brand=brand, language=language, today=date, max_exercises=max_exercises
+            rx,
+            library,
+            brand=brand,
+            language=language,
+            today=date,
+            max_exercises=max_exercises,
+            strict_language=strict_language,
         )
         pdf = render_handout(handout, template=template)
         if output == "-":

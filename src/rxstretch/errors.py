@@ -53,3 +53,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if len(options) <= 12:
         return f" (expected one of: {', '.join(options)})"
     return ""
+
+
+class LanguageFallbackError(RxStretchError):
+    """Raised in strict-language mode when some text would be shown in another language."""

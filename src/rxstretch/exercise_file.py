@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.model import (
+    DEFAULT_LANGUAGE,
     LEVELS,
     PERIODS,
     Condition,
@@ -208,23 +209,53 @@ def _read_texts(
     muscles: tuple[str, ...],
     contraindications: tuple[Contraindication, ...],
 ) -> dict[str, ExerciseText]:
+    """Read every language; a partial language borrows its missing fields from a complete one."""
     node = reader.typed(doc, "text", "", LocatedMap)
     if node is None:
         return {}
-    texts: dict[str, ExerciseText] = {}
-    step_counts: dict[str, int] = {}
+    blocks: dict[str, dict[str, Any]] = {}
     for language in reader.language_keys(node, "text"):
         path = join_path("text", language)
-        text = _read_text_block(
+        fields = _read_text_block(
             node[language], reader, path, node.line_of(language), muscles, contraindications
         )
-        if text is not None:
-            texts[language] = text
-            step_counts[language] = len(text.steps)
+        if fields is not None:
+            blocks[language] = fields
+    step_counts = {language: len(fields["steps"]) for language, fields in blocks.items() if "steps" in fields}
     if len(set(step_counts.values())) > 1:
         counts = ", ".join(f"{lang}: {n}" for lang, n in step_counts.items())
         reader.problem(node.line, "text", f"every language must have the same number of steps ({counts})")
-    return texts
+    complete = [language for language, fields in blocks.items() if set(_TEXT_REQUIRED) <= fields.keys()]
+    if blocks and not complete:
+        reader.problem(node.line, "text", f"at least one language needs all of: {', '.join(_TEXT_REQUIRED)}")
+    if not complete:
+        return {}
+    reference = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in complete else complete[0]
+    return {language: _filled(fields, blocks[reference], reference) for language, fields in blocks.items()}
+
+
+def _filled(fields: dict[str, Any], reference: dict[str, Any], reference_language: str) -> ExerciseText:
+    """Complete ``fields`` from the reference language, remembering what was borrowed."""
+    borrowed = [key for key in (*_TEXT_REQUIRED, *_TEXT_OPTIONAL) if key not in fields and key in reference]
+    for key in _TEXT_OPTIONAL:  # per id: a missing muscle note or caution explanation
+        missing = set(reference.get(key, {})) - set(fields.get(key, {}))
+        if missing and key in fields:
+            borrowed.append(key)
+    merged = {**reference, **fields}
+    for key in _TEXT_OPTIONAL:
+        merged[key] = {**reference.get(key, {}), **fields.get(key, {})}
+    return ExerciseText(
+        name=merged["name"],
+        summary=merged["summary"],
+        purpose=merged["purpose"],
+        suitable_for=merged["suitable_for"],
+        steps=merged["steps"],
+        tips=merged["tips"],
+        muscles_note=merged["muscles_note"],
+        contraindications=merged["contraindications"],
+        borrowed=tuple(borrowed),
+        borrowed_from=reference_language if borrowed else None,
+    )
 
 
 def _read_text_block(
@@ -234,33 +265,36 @@ def _read_text_block(
     line: int,
     muscles: tuple[str, ...],
     contraindications: tuple[Contraindication, ...],
-) -> ExerciseText | None:
-    node = reader.mapping(block, path, line=line, required=_TEXT_REQUIRED, optional=_TEXT_OPTIONAL)
+) -> dict[str, Any] | None:
+    """The valid fields of one language block (only ``name`` is required in every language)."""
+    node = reader.mapping(
+        block, path, line=line, required=("name",), optional=(*_TEXT_REQUIRED[1:], *_TEXT_OPTIONAL)
+    )
     if node is None:
         return None
-    strings = {key: reader.text(node, key, path) for key in ("name", "summary", "purpose", "suitable_for")}
-    steps: list[Step] = []
-    for step_path, step in reader.mapping_items(node, "steps", path, required=("title", "text")):
-        title, body = reader.text(step, "title", step_path), reader.text(step, "text", step_path)
-        if title and body:
-            steps.append(Step(title, body))
-    tips = reader.texts(node, "tips", path)
-    muscles_note = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
+    fields: dict[str, Any] = {}
+    for key in ("name", "summary", "purpose", "suitable_for"):
+        if key in node and (value := reader.text(node, key, path)) is not None:
+            fields[key] = value
+    if "steps" in node:
+        steps = [
+            Step(title, body)
+            for step_path, step in reader.mapping_items(node, "steps", path, required=("title", "text"))
+            if (title := reader.text(step, "title", step_path))
+            and (body := reader.text(step, "text", step_path))
+        ]
+        if steps:
+            fields["steps"] = tuple(steps)
+    if "tips" in node and (tips := reader.texts(node, "tips", path)):
+        fields["tips"] = tips
     condition_ids = tuple(c.condition for c in contraindications)
-    explanations = _read_notes(node, "contraindications", path, reader, condition_ids, "contraindication")
-    name, summary, purpose, suitable_for = strings.values()
-    if name is None or summary is None or purpose is None or suitable_for is None or not steps:
-        return None
-    return ExerciseText(
-        name=name,
-        summary=summary,
-        purpose=purpose,
-        suitable_for=suitable_for,
-        steps=tuple(steps),
-        tips=tips,
-        muscles_note=muscles_note,
-        contraindications=explanations,
-    )
+    if "muscles_note" in node:
+        fields["muscles_note"] = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
+    if "contraindications" in node:
+        fields["contraindications"] = _read_notes(
+            node, "contraindications", path, reader, condition_ids, "contraindication"
+        )
+    return fields
 
 
 def _read_notes(

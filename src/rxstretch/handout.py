@@ -62,3 +62,5 @@ class Handout:
     fallbacks: tuple[str, ...] = ()
     overrides: tuple[Override, ...] = ()
     warnings: tuple[str, ...] = ()
+    rtl: bool = False
+    territory: str | None = None

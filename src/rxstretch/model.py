@@ -13,6 +13,8 @@ Side = Literal["left", "right", "both", "alternate"]
 Level = Literal["avoid", "caution"]
 
 PERIODS: tuple[Per, ...] = ("day", "week")
+# The language every bundled text is complete in; others may borrow fields from it.
+DEFAULT_LANGUAGE = "en"
 SIDES: tuple[Side, ...] = ("left", "right", "both", "alternate")
 LEVELS: tuple[Level, ...] = ("avoid", "caution")
 
@@ -73,6 +75,9 @@ class ExerciseText:
     suitable_for: str
     muscles_note: Mapping[str, str] = field(default_factory=dict)
     contraindications: Mapping[str, str] = field(default_factory=dict)
+    # Fields this language lacks and shows from ``borrowed_from`` instead.
+    borrowed: tuple[str, ...] = ()
+    borrowed_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +156,7 @@ class Library:
     exercises: Mapping[str, Exercise]
     vocabulary: Vocabulary
     conditions: Mapping[str, Condition]
-    default_language: str = "en"
+    default_language: str = DEFAULT_LANGUAGE
     # Folded id, name, synonym or code → condition ids (see conditions.condition_lookup).
     condition_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -40,6 +40,8 @@ def resolve_handout(
     patient = prescription.patient
     return Handout(
         language=ui.tag,
+        rtl=locale.character_order == "right-to-left",
+        territory=locale.territory,
         title=ui.gettext("Your home exercises"),
         subject=ui.gettext("Home exercise programme for %(name)s", name=patient.name),
         intro=ui.gettext(
@@ -65,17 +67,25 @@ def resolve_handout(
 def _cards(
     prescription: Prescription, library: Library, ui: Localizer, cautions: dict[str, tuple[str, ...]]
 ) -> tuple[tuple[Card, ...], tuple[str, ...]]:
-    """Return the cards, and the exercises whose text is not in the handout's language."""
+    """Return the cards, and what of them is not in the handout's language."""
     wanted = language_candidates(ui.locale)
     cards = []
-    fallbacks = []
+    fallbacks = [] if ui.ui_language in wanted else [f"headings and labels shown in {ui.ui_language}"]
     for number, item in enumerate(prescription.exercises, start=1):
         exercise = library.exercises[item.exercise_id]
         content_language = negotiate(ui.locale, exercise.text, library.default_language)
         if content_language not in exercise.text:
             content_language = next(iter(exercise.text))
+        text = exercise.text[content_language]
         if content_language not in wanted:
-            fallbacks.append(f"{exercise.id}: {content_language}")
+            fallbacks.append(f"{exercise.id}: all text shown in {content_language}")
+        elif text.borrowed:
+            fallbacks.append(f"{exercise.id}: {', '.join(text.borrowed)} shown in {text.borrowed_from}")
+        missing_timing = [
+            t for t in exercise.dosage.timing if ui.ui_language not in library.vocabulary.timing[t]
+        ]
+        if missing_timing:
+            fallbacks.append(f"{exercise.id}: timing words ({', '.join(missing_timing)}) shown in English")
         cards.append(
             _card(number, exercise, item, ui, library, content_language, cautions.get(exercise.id, ()))
         )

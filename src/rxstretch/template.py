@@ -14,6 +14,19 @@ from rxstretch.resources import data_dir
 from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
+# "auto" follows the handout's territory: fr-CA prints on Letter, fr-FR and plain fr on A4.
+PAPER_CHOICES = (*PAGE_SIZES_MM, "auto")
+# CLDR supplemental data, paperSize "US-Letter"; every other territory uses A4.
+LETTER_TERRITORIES = frozenset(
+    ["BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV", "US", "VE"]
+)
+
+
+def paper_for_territory(territory: str | None) -> str:
+    """The paper size people use in ``territory`` (A4 when unknown)."""
+    return "letter" if territory in LETTER_TERRITORIES else "A4"
+
+
 COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 STYLE_NAMES = (
     "clinic_name",
@@ -125,7 +138,7 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     if doc is None:
         return None
     page = reader.section(doc, "page", "", required=("size", "margins_mm"))
-    size = reader.choice(page, "size", "page", PAGE_SIZES_MM, what="page size") if page else None
+    size = reader.choice(page, "size", "page", PAPER_CHOICES, what="page size") if page else None
     margins = (
         _numbers(reader, page, "margins_mm", ("top", "bottom", "left", "right"), path="page") if page else {}
     )

@@ -10,17 +10,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from rxstretch.handout import Card, Labels
 from rxstretch.render.images import load_image
+from rxstretch.render.paragraphs import Texts
 from rxstretch.render.tables import make_table
-from rxstretch.render.text import bold, markup
 from rxstretch.template import Template
-
-# The only styles whose paragraphs carry <b> markup (step titles, the caution label); the
-# renderer registers the bold variant of their faces.
-BOLD_MARKUP_STYLES = ("body",)
 
 
 class Picture(Flowable):
@@ -40,41 +36,41 @@ class Picture(Flowable):
 
 
 class CardBuilder:
-    """Lays out cards for one template and page width."""
+    """Lays out cards for one template, page width and reading direction."""
 
-    def __init__(
-        self, template: Template, styles: dict[str, ParagraphStyle], labels: Labels, width: float
-    ) -> None:
+    def __init__(self, template: Template, texts: Texts, labels: Labels, width: float) -> None:
         self.template = template
-        self.styles = styles
+        self.texts = texts
+        self.styles = texts.styles
         self.labels = labels
         self.width = width
         self.padding = template.spacing["box_padding"]
 
     def card(self, card: Card) -> Flowable:
         """Return the card as a block that moves to the next page rather than split, if it fits."""
+        text = self.texts
         parts: list[Flowable] = [self._title_bar(card)]
         picture = self._picture(card)
         text_width = self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
-        intro: list[Flowable] = [Paragraph(markup(card.summary), self.styles["summary"])]
-        intro += [self._caution(text, text_width) for text in card.cautions]
+        intro: list[Flowable] = [text(card.summary, "summary")]
+        intro += [self._caution(caution, text_width) for caution in card.cautions]
         intro.append(self._dosage(card, text_width))
         parts += intro if picture is None else [self._side_by_side(intro, picture, text_width)]
-        parts.append(Paragraph(markup(self.labels.steps), self.styles["heading"]))
+        parts.append(text(self.labels.steps, "heading"))
         parts.append(self._steps(card))
         if card.tips:
-            parts.append(Paragraph(markup(self.labels.tips), self.styles["heading"]))
-            parts += [Paragraph(markup(tip), self.styles["tip"], bulletText="\u2022") for tip in card.tips]
+            parts.append(text(self.labels.tips, "heading"))
+            parts += [text(tip, "tip", bullet=True) for tip in card.tips]
         if card.notes:
-            parts.append(Paragraph(markup(self.labels.notes), self.styles["heading"]))
-            parts.append(Paragraph(markup(card.notes), self.styles["notes"]))
+            parts.append(text(self.labels.notes, "heading"))
+            parts.append(text(card.notes, "notes"))
         parts.append(Spacer(1, self.template.spacing["card_gap"]))
         return KeepTogether(parts)
 
     def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:
         """A boxed, bulleted section in the caution colours (the general safety advice)."""
-        rows = [[Paragraph(markup(title), self.styles["section_title"])]]
-        rows += [[Paragraph(markup(line), self.styles["tip"], bulletText="\u2022")] for line in lines]
+        rows = [[self.texts(title, "section_title")]]
+        rows += [[self.texts(line, "tip", bullet=True)] for line in lines]
         box = self._boxed(
             rows,
             [self.width],
@@ -85,15 +81,15 @@ class CardBuilder:
         return KeepTogether([box])
 
     def _title_bar(self, card: Card) -> Table:
-        text = f"{markup(str(card.number))}.\u2002{markup(card.name)}"
         return self._table(
-            [[Paragraph(text, self.styles["card_title"])]],
+            [[self.texts(f"{card.number}.\u2002{card.name}", "card_title")]],
             [self.width],
             [
                 ("BACKGROUND", (0, 0), (-1, -1), HexColor(self.template.colors["primary"])),
                 ("TOPPADDING", (0, 0), (-1, -1), self.padding - 1),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), self.padding + 1),
                 ("LEFTPADDING", (0, 0), (-1, -1), self.padding + 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), self.padding + 2),
             ],
         )
 
@@ -110,15 +106,16 @@ class CardBuilder:
         return Picture(reader, pixel_width * scale, pixel_height * scale)
 
     def _side_by_side(self, flowables: list[Flowable], picture: Picture, text_width: float) -> Table:
+        picture_column = 0 if self.texts.rtl else 1
         return self._table(
-            [[flowables, picture]],
-            [text_width, self.width - text_width],
+            [self.texts.row([flowables, picture])],
+            self.texts.row([text_width, self.width - text_width]),
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("ALIGN", (picture_column, 0), (picture_column, 0), "LEFT" if self.texts.rtl else "RIGHT"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (1, 0), (1, 0), self.padding),
+                ("TOPPADDING", (picture_column, 0), (picture_column, 0), self.padding),
             ],
         )
 
@@ -136,15 +133,18 @@ class CardBuilder:
             ("TOPPADDING", (0, 0), (-1, -1), self.padding / 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), self.padding / 2),
             ("LEFTPADDING", (0, 0), (-1, -1), self.padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), self.padding),
         ]
         if border:
-            style.append(("LINEBEFORE", (0, 0), (0, -1), 3, HexColor(border)))
+            # The accent rule stands where reading starts: left, or right in Arabic and Hebrew.
+            edge = ("LINEAFTER", (-1, 0), (-1, -1)) if self.texts.rtl else ("LINEBEFORE", (0, 0), (0, -1))
+            style.append((*edge, 3, HexColor(border)))
         return self._table(rows, widths, [*style, *extra])
 
     def _caution(self, text: str, width: float) -> Table:
-        paragraph = Paragraph(f"{bold(self.labels.caution)}<br/>{markup(text)}", self.styles["body"])
+        stacked = [self.texts(self.labels.caution, "body", strong=True), self.texts(text, "body")]
         return self._boxed(
-            [[paragraph]],
+            [[stacked]],
             [width],
             self.template.colors["caution"],
             self.template.colors["caution_border"],
@@ -154,35 +154,36 @@ class CardBuilder:
         """A one-row strip: the heading, then one label-over-value cell per dosage item."""
         heading_width = 0.17 * width
         label_style, value_style = self.styles["dosage_label"], self.styles["dosage_value"]
-        cells: list[Any] = [Paragraph(markup(self.labels.dosage), self.styles["heading"])]
+        cells: list[Any] = [self.texts(self.labels.dosage, "heading")]
         cells += [
-            [Paragraph(markup(label), label_style), Paragraph(markup(value), value_style)]
+            [self.texts(label, "dosage_label"), self.texts(value, "dosage_value")]
             for label, value in card.dosage
         ]
-        texts = [((label, label_style), (value, value_style)) for label, value in card.dosage]
-        widths = share_width(width - heading_width, texts, padding=2 * self.padding)
+        measured = [((label, label_style), (value, value_style)) for label, value in card.dosage]
+        widths = share_width(width - heading_width, measured, padding=2 * self.padding)
+        heading_column = len(cells) - 1 if self.texts.rtl else 0
         return self._boxed(
-            [cells],
-            [heading_width, *widths],
+            [self.texts.row(cells)],
+            self.texts.row([heading_width, *widths]),
             self.template.colors["accent"],
-            extra=(("TOPPADDING", (0, 0), (0, 0), 0),),
+            extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),),
         )
 
     def _steps(self, card: Card) -> Table:
         number_width = self.template.spacing["step_number_width"]
         rows = [
-            [
-                Paragraph(markup(f"{index}."), self.styles["step_number"]),
-                Paragraph(f"{bold(step.title)}\u2003{markup(step.text)}", self.styles["body"]),
-            ]
+            self.texts.row(
+                [self.texts(f"{index}.", "step_number"), self.texts.titled(step.title, step.text, "body")]
+            )
             for index, step in enumerate(card.steps, start=1)
         ]
         return self._table(
             rows,
-            [number_width, self.width - number_width],
+            self.texts.row([number_width, self.width - number_width]),
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ],
         )

@@ -16,17 +16,17 @@ from reportlab.platypus import (
     Frame,
     NextPageTemplate,
     PageTemplate,
-    Paragraph,
     Table,
 )
 
 from rxstretch import __version__
 from rxstretch.handout import Handout
-from rxstretch.render.cards import BOLD_MARKUP_STYLES, CardBuilder
-from rxstretch.render.fonts import face_key, register_family
+from rxstretch.render.cards import CardBuilder
+from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_family
+from rxstretch.render.glyphs import check_glyphs, handout_strings
+from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
 from rxstretch.render.tables import make_table
-from rxstretch.render.text import markup
 from rxstretch.template import PAGE_SIZES_MM, Template
 
 PRODUCER = f"rxstretch {__version__}"
@@ -53,28 +53,26 @@ class _FooterCanvas(Canvas):
         super().save()
 
 
-def faces_used(template: Template) -> set[str]:
-    """Return the font faces a handout in ``template`` can draw with."""
-    faces = {face_key(bold=style.bold, italic=style.italic) for style in template.styles.values()}
-    faces |= {face_key(bold=True, italic=template.styles[name].italic) for name in BOLD_MARKUP_STYLES}
-    return faces | {"regular"}
-
-
 class HandoutRenderer:
-    """Renders Handouts with one template; reusable across many handouts in a process."""
+    """Renders Handouts with one template and font family; reusable across many handouts."""
 
-    def __init__(self, template: Template) -> None:
+    def __init__(self, template: Template, *, paper: str, fonts: FontFiles = BUNDLED_FONTS) -> None:
         self.template = template
-        self.fonts = register_family(faces_used(template))
+        self.fonts = register_family({"regular"}, fonts)
         self.styles = paragraph_styles(template, self.fonts)
-        width_mm, height_mm = PAGE_SIZES_MM[template.page_size]
+        width_mm, height_mm = PAGE_SIZES_MM[paper]
         self.page_size = (width_mm * mm, height_mm * mm)
         margins = {side: value * mm for side, value in template.margins_mm.items()}
         self.margins = margins
         self.frame_width = self.page_size[0] - margins["left"] - margins["right"]
 
     def render(self, handout: Handout, *, invariant: bool = True) -> bytes:
-        """Return the PDF bytes of ``handout``; ``invariant`` makes them reproducible."""
+        """Return the PDF bytes of ``handout``; ``invariant`` makes them reproducible.
+
+        Raises MissingGlyphError when the font cannot draw some of the handout's text.
+        """
+        check_glyphs(handout_strings(handout), self.fonts.regular)
+        text = Texts(self.styles, self.fonts, rtl=handout.rtl)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer,
@@ -106,89 +104,90 @@ class HandoutRenderer:
         )
         first = PageTemplate("first", [frame])
         later = PageTemplate(
-            "later", [frame], onPage=lambda canvas, _doc: self._running_header(canvas, handout)
+            "later", [frame], onPage=lambda canvas, _doc: self._running_header(canvas, handout, text)
         )
         doc.addPageTemplates([first, later])
 
         def footer(canvas: Canvas, page: int, pages: int) -> None:
-            self._footer(canvas, handout, page, pages)
+            self._footer(canvas, handout, text, page, pages)
 
-        story = self._story(handout)
+        story = self._story(handout, text)
         doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
         return buffer.getvalue()
 
-    def _story(self, handout: Handout) -> list[Flowable]:
-        styles = self.styles
+    def _story(self, handout: Handout, text: Texts) -> list[Flowable]:
         story: list[Flowable] = [NextPageTemplate("later")]
-        story += self._clinic_header(handout)
-        story.append(Paragraph(markup(handout.title), styles["title"]))
-        story.append(self._details(handout))
-        story.append(Paragraph(markup(handout.intro), styles["intro"]))
-        builder = CardBuilder(self.template, styles, handout.labels, self.frame_width)
+        story += self._clinic_header(handout, text)
+        story.append(text(handout.title, "title"))
+        story.append(self._details(handout, text))
+        story.append(text(handout.intro, "intro"))
+        builder = CardBuilder(self.template, text, handout.labels, self.frame_width)
         story += [builder.card(card) for card in handout.cards]
         # After the cards: at the top it would push the first card off page one; the intro
         # already says to stop on sharp pain, numbness or tingling.
         if handout.safety_advice:
             story.append(builder.advice_box(handout.labels.safety, handout.safety_advice))
         if handout.general_notes:
-            story.append(Paragraph(markup(handout.labels.general_notes), styles["section_title"]))
-            story.append(Paragraph(markup(handout.general_notes), styles["body"]))
+            story += [
+                text(handout.labels.general_notes, "section_title"),
+                text(handout.general_notes, "body"),
+            ]
         if handout.follow_up:
-            story.append(Paragraph(markup(handout.labels.follow_up), styles["section_title"]))
-            story.append(Paragraph(markup(handout.follow_up), styles["body"]))
+            story += [text(handout.labels.follow_up, "section_title"), text(handout.follow_up, "body")]
         return story
 
-    def _clinic_header(self, handout: Handout) -> list[Flowable]:
+    def _clinic_header(self, handout: Handout, text: Texts) -> list[Flowable]:
         brand = handout.brand
         if not brand.name:
             return []
         contact = [value for value in (brand.address, brand.phone, brand.email, brand.website) if value]
-        flowables: list[Flowable] = [Paragraph(markup(brand.name), self.styles["clinic_name"])]
+        flowables: list[Flowable] = [text(brand.name, "clinic_name")]
         if contact:
-            flowables.append(Paragraph(" \u00b7 ".join(markup(c) for c in contact), self.styles["contact"]))
+            flowables.append(text(" \u00b7 ".join(contact), "contact"))
         return flowables
 
-    def _details(self, handout: Handout) -> Table:
+    def _details(self, handout: Handout, text: Texts) -> Table:
         cells = [
-            [
-                Paragraph(markup(label), self.styles["detail_label"]),
-                Paragraph(markup(value), self.styles["detail_value"]),
-            ]
-            for label, value in handout.details
+            [text(label, "detail_label"), text(value, "detail_value")] for label, value in handout.details
         ]
         # Two label/value pairs per row keep the patient block short.
         if len(cells) % 2:
-            cells.append([Paragraph("", self.styles["detail_value"])] * 2)
-        rows = [[*left, *right] for left, right in zip(cells[::2], cells[1::2], strict=True)]
+            cells.append([text("", "detail_value")] * 2)
+        rows = [text.row([*left, *right]) for left, right in zip(cells[::2], cells[1::2], strict=True)]
         quarter = self.frame_width / 4
         return make_table(
             rows,
-            [quarter * 0.75, quarter * 1.25] * 2,
+            text.row([quarter * 0.75, quarter * 1.25] * 2),
             font=self.fonts.regular,
             commands=[
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEABOVE", (0, 0), (-1, 0), 0.75, HexColor(self.template.colors["rule"])),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.75, HexColor(self.template.colors["rule"])),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ],
         )
 
-    def _small_line(self, canvas: Canvas, style: ParagraphStyle, y: float, left: str, right: str) -> None:
+    def _small_line(
+        self, canvas: Canvas, text: Texts, style: ParagraphStyle, y: float, start: str, end: str
+    ) -> None:
+        """Draw ``start`` where reading starts and ``end`` at the other margin."""
+        left, right = (end, start) if text.rtl else (start, end)
         canvas.saveState()
         canvas.setFont(style.fontName, style.fontSize)
         canvas.setFillColor(style.textColor)
-        canvas.drawString(self.margins["left"], y, left)
-        canvas.drawRightString(self.page_size[0] - self.margins["right"], y, right)
+        canvas.drawString(self.margins["left"], y, text.line(left, style.fontName))
+        canvas.drawRightString(self.page_size[0] - self.margins["right"], y, text.line(right, style.fontName))
         canvas.restoreState()
 
-    def _running_header(self, canvas: Canvas, handout: Handout) -> None:
+    def _running_header(self, canvas: Canvas, handout: Handout, text: Texts) -> None:
         y = self.page_size[1] - self.margins["top"] + 6 * mm
         name = handout.details[0][1]
-        self._small_line(canvas, self.styles["running_header"], y, handout.brand.name or "", name)
+        self._small_line(canvas, text, self.styles["running_header"], y, handout.brand.name or "", name)
 
-    def _footer(self, canvas: Canvas, handout: Handout, page: int, pages: int) -> None:
+    def _footer(self, canvas: Canvas, handout: Handout, text: Texts, page: int, pages: int) -> None:
         y = self.margins["bottom"] - 9 * mm
         phone = handout.brand.phone or ""
-        self._small_line(canvas, self.styles["footer"], y, phone, handout.page_label(page, pages))
+        self._small_line(canvas, text, self.styles["footer"], y, phone, handout.page_label(page, pages))

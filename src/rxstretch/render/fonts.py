@@ -1,38 +1,80 @@
-"""Register the embedded TrueType family used for all text (never a base-14 font)."""
+"""Register the embedded TrueType family used for all text (never a base-14 font).
+
+The bundled family is DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew and more); a clinic can
+give its own TrueType files (``--font``), for example to cover Chinese or Japanese.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from rxstretch.errors import RxStretchError
 from rxstretch.resources import package_file
 
-FAMILY = "DejaVuSans"
-_FILES = {
-    "regular": "DejaVuSans.ttf",
-    "bold": "DejaVuSans-Bold.ttf",
-    "italic": "DejaVuSans-Oblique.ttf",
-    "bold_italic": "DejaVuSans-BoldOblique.ttf",
-}
+FACES = ("regular", "bold", "italic", "bold_italic")
+
+
+class FontError(RxStretchError):
+    """Raised when a font file cannot be used."""
+
+
+@dataclass(frozen=True)
+class FontFiles:
+    """The TrueType files of one family; a face without a file uses the regular one."""
+
+    name: str
+    regular: Path
+    bold: Path | None = None
+    italic: Path | None = None
+    bold_italic: Path | None = None
+
+    def path(self, face: str) -> Path:
+        """The file drawing ``face``."""
+        chosen: Path | None = getattr(self, face)
+        if face == "bold_italic" and chosen is None:
+            chosen = self.bold or self.italic
+        return chosen or self.regular
+
+
+_DEJAVU = package_file("fonts")
+BUNDLED_FONTS = FontFiles(
+    "DejaVuSans",
+    _DEJAVU / "DejaVuSans.ttf",
+    _DEJAVU / "DejaVuSans-Bold.ttf",
+    _DEJAVU / "DejaVuSans-Oblique.ttf",
+    _DEJAVU / "DejaVuSans-BoldOblique.ttf",
+)
+
+
+def user_font(regular: Path) -> FontFiles:
+    """A family from one user TrueType file, used for every face."""
+    # The registered name must be unique per file, and stable so output stays reproducible.
+    digest = hashlib.sha256(str(regular.resolve()).encode()).hexdigest()[:8]
+    return FontFiles(f"User{digest}", regular)
 
 
 @dataclass(frozen=True)
 class FontFamily:
     """The registered names of one family's four faces."""
 
+    files: FontFiles
     regular: str
     bold: str
     italic: str
     bold_italic: str
 
     def face(self, *, bold: bool, italic: bool) -> str:
-        """Return the registered name of the face for a weight and slant."""
-        return getattr(self, face_key(bold=bold, italic=italic))  # type: ignore[no-any-return]
+        """Return the registered name of the face for a weight and slant (registering it)."""
+        key = face_key(bold=bold, italic=italic)
+        _register_face(self.files, key)
+        return str(getattr(self, key))
 
 
 def face_key(*, bold: bool, italic: bool) -> str:
@@ -44,26 +86,31 @@ def face_key(*, bold: bool, italic: bool) -> str:
     return "italic" if italic else "regular"
 
 
-_NAMES = {face: f"{FAMILY}-{face}" for face in _FILES}
-FAMILY_FACES = FontFamily(**_NAMES)
+def _face_name(files: FontFiles, face: str) -> str:
+    return f"{files.name}-{face}"
 
 
 @cache
-def _register_face(face: str) -> None:
-    pdfmetrics.registerFont(TTFont(_NAMES[face], str(package_file("fonts", _FILES[face]))))
+def _register_face(files: FontFiles, face: str) -> None:
+    path = files.path(face)
+    try:
+        pdfmetrics.registerFont(TTFont(_face_name(files, face), str(path)))
+    except (OSError, TTFError) as exc:
+        raise FontError(f"{path}: cannot use this font ({exc}); give a TrueType (.ttf) file") from exc
 
 
-def register_family(needed: Iterable[str]) -> FontFamily:
-    """Register the ``needed`` faces (once per process) and return the family's face names.
+def register_family(needed: tuple[str, ...] | set[str], files: FontFiles = BUNDLED_FONTS) -> FontFamily:
+    """Register the ``needed`` faces now (others on first use) and return the family's names.
 
     Parsing a TrueType file is a noticeable part of a cold start, so a template that never
     uses bold italic does not pay for it.
     """
-    for face in needed:
-        _register_face(face)
+    for face in sorted(needed):
+        _register_face(files, face)
+    names = {face: _face_name(files, face) for face in FACES}
     # Paragraph's <b> and <i> switch faces through this mapping.
-    addMapping(_NAMES["regular"], 0, 0, _NAMES["regular"])
-    addMapping(_NAMES["regular"], 1, 0, _NAMES["bold"])
-    addMapping(_NAMES["regular"], 0, 1, _NAMES["italic"])
-    addMapping(_NAMES["regular"], 1, 1, _NAMES["bold_italic"])
-    return FAMILY_FACES
+    addMapping(names["regular"], 0, 0, names["regular"])
+    addMapping(names["regular"], 1, 0, names["bold"])
+    addMapping(names["regular"], 0, 1, names["italic"])
+    addMapping(names["regular"], 1, 1, names["bold_italic"])
+    return FontFamily(files, **names)

@@ -1,0 +1,123 @@
+"""Right-to-left and mixed-direction text: shaped with HarfBuzz, reordered with the bidi algorithm.
+
+ReportLab draws characters, not glyph runs, and its own bidi support needs a library that is not
+on PyPI. So Arabic is shaped by HarfBuzz into the font's contextual glyphs, and each glyph is
+written back as the Unicode presentation form that the font maps to it (DejaVu Sans maps all of
+them). Lines are broken in logical order, then each line is put in visual order with
+python-bidi, so numbers and Latin words inside Arabic or Hebrew stay left-to-right.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import uharfbuzz
+from bidi import get_display
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
+
+# Arabic Presentation Forms-A and -B: what a shaped glyph is written back as.
+_PRESENTATION_FORMS = (range(0xFB50, 0xFE00), range(0xFE70, 0xFF00))
+
+
+def registered_face(font_name: str) -> TTFontFace:
+    """The parsed TrueType face of a registered font."""
+    font = getFont(font_name)
+    assert isinstance(font, TTFont), f"{font_name} is not a TrueType font"
+    return font.face
+
+
+def has_rtl(text: str) -> bool:
+    """Whether ``text`` holds right-to-left characters (Hebrew, Arabic...)."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+
+def _is_arabic_script(character: str) -> bool:
+    # Letters of joining scripts are bidi class AL; their marks (harakat) are NSM in the same blocks.
+    klass = unicodedata.bidirectional(character)
+    return klass == "AL" or (klass == "NSM" and 0x0600 <= ord(character) <= 0x06FF)
+
+
+class Shaper:
+    """Shapes Arabic-script runs for one TrueType font registered with ReportLab."""
+
+    def __init__(self, font_name: str) -> None:
+        face = registered_face(font_name)
+        self._char_to_glyph: dict[int, int] = face.charToGlyph
+        glyph_to_char: dict[int, int] = {}
+        for code, glyph in sorted(self._char_to_glyph.items()):
+            if any(code in block for block in _PRESENTATION_FORMS) or glyph not in glyph_to_char:
+                glyph_to_char[glyph] = code
+        self._glyph_to_char = glyph_to_char
+        self._font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(Path(face.filename)))))
+
+    def shape(self, text: str) -> str:
+        """Return ``text`` in logical order with its Arabic runs in contextual presentation forms."""
+        out: list[str] = []
+        run: list[str] = []
+        for character in text:
+            if _is_arabic_script(character):
+                run.append(character)
+                continue
+            out.append(self._shape_run("".join(run)))
+            run.clear()
+            out.append(character)
+        out.append(self._shape_run("".join(run)))
+        return "".join(out)
+
+    def _shape_run(self, run: str) -> str:
+        if not run:
+            return ""
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(run)
+        buffer.direction = "rtl"
+        buffer.script = "Arab"
+        uharfbuzz.shape(self._font, buffer, {})
+        # HarfBuzz returns an RTL run in visual order; clusters give each glyph's logical place.
+        glyphs = sorted(buffer.glyph_infos, key=lambda info: info.cluster)
+        shaped: list[str] = []
+        clusters = [info.cluster for info in glyphs] + [len(run)]
+        for index, info in enumerate(glyphs):
+            original = run[info.cluster : max(clusters[index + 1], info.cluster + 1)]
+            unchanged = len(original) == 1 and self._char_to_glyph.get(ord(original)) == info.codepoint
+            code = self._glyph_to_char.get(info.codepoint)
+            shaped.append(original if unchanged or code is None or info.codepoint == 0 else chr(code))
+        return "".join(shaped)
+
+
+@cache
+def shaper(font_name: str) -> Shaper:
+    """The Shaper of a registered font, built once per process."""
+    return Shaper(font_name)
+
+
+def _base_direction(text: str, rtl: bool) -> str | None:
+    # In a right-to-left handout any text with Arabic or Hebrew in it reads right to left (so a
+    # sentence opening with a Latin clinic name still ends at the left); other text, such as an
+    # exercise shown in English for want of a translation, keeps its own direction.
+    return "R" if rtl and has_rtl(text) else None
+
+
+def visual_line(text: str, font_name: str, *, rtl: bool) -> str:
+    """Shape and reorder one line for drawing left to right."""
+    return str(get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl)))
+
+
+def visual_lines(text: str, font_name: str, font_size: float, width: float, *, rtl: bool) -> list[str]:
+    """Break ``text`` into lines that fit ``width`` (in logical order), then reorder each line."""
+    shaped = shaper(font_name).shape(text)
+    base = _base_direction(text, rtl)
+    lines: list[str] = []
+    for paragraph in shaped.split("\n"):
+        current: list[str] = []
+        for word in paragraph.split():
+            candidate = " ".join([*current, word])
+            if current and stringWidth(candidate, font_name, font_size) > width:
+                lines.append(" ".join(current))
+                current = [word]
+            else:
+                current.append(word)
+        lines.append(" ".join(current))
+    return [str(get_display(line, base_dir=base)) for line in lines]

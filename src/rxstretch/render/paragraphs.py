@@ -1,0 +1,110 @@
+"""Paragraphs for one handout: user text escaped, and shaped and reordered where it needs it.
+
+Every piece of text on a handout goes through :class:`Texts`, which picks a plain ReportLab
+Paragraph for left-to-right text and a :class:`BidiParagraph` for right-to-left handouts or
+any text holding Arabic or Hebrew.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph
+
+from rxstretch.render.bidi import has_rtl, registered_face, visual_line, visual_lines
+from rxstretch.render.fonts import FontFamily
+from rxstretch.render.text import bold, markup
+
+BULLET = "\u2022"
+
+
+@cache
+def font_characters(font_name: str) -> frozenset[int]:
+    """The code points a registered TrueType font has glyphs for."""
+    return frozenset(registered_face(font_name).charToGlyph)
+
+
+class BidiParagraph(Flowable):
+    """A paragraph broken into lines in logical order, each line drawn in visual order."""
+
+    def __init__(self, text: str, style: ParagraphStyle, *, rtl: bool) -> None:
+        super().__init__()
+        self.text = text
+        self.style = style
+        self.rtl = rtl
+        self._paragraph: Paragraph | None = None
+
+    def _lines(self, width: float) -> Paragraph:
+        # One point of slack so ReportLab never re-breaks a line this code measured.
+        available = width - self.style.leftIndent - self.style.rightIndent - 1
+        lines = visual_lines(self.text, self.style.fontName, self.style.fontSize, available, rtl=self.rtl)
+        return Paragraph("<br/>".join(markup(line) for line in lines), self.style)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._paragraph = self._lines(available_width)
+        width, height = self._paragraph.wrap(available_width, available_height)
+        return width, height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return list(self._lines(available_width).split(available_width, available_height))
+
+    def draw(self) -> None:
+        assert self._paragraph is not None, "wrap() comes before draw()"
+        self._paragraph.drawOn(self.canv, 0, 0)
+
+    def getSpaceBefore(self) -> float:
+        return float(self.style.spaceBefore)
+
+    def getSpaceAfter(self) -> float:
+        return float(self.style.spaceAfter)
+
+
+class Texts:
+    """Makes every paragraph of one handout, for its direction and fonts."""
+
+    def __init__(self, styles: dict[str, ParagraphStyle], fonts: FontFamily, *, rtl: bool) -> None:
+        self.rtl = rtl
+        self.fonts = fonts
+        alignment: Literal[0, 2] = TA_RIGHT if rtl else TA_LEFT
+        self.styles = {
+            name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
+            for name, style in styles.items()
+        }
+
+    def __call__(self, text: str, style: str, *, bullet: bool = False, strong: bool = False) -> Flowable:
+        """One paragraph of ``text`` in the named style (bulleted or bold on request)."""
+        chosen = self._style(text, style, strong=strong)
+        if self.rtl or has_rtl(text):
+            # A bullet written into the text lands at the start of the line in either direction.
+            return BidiParagraph(f"{BULLET} {text}" if bullet else text, chosen, rtl=self.rtl)
+        return Paragraph(markup(text), chosen, bulletText=BULLET if bullet else None)
+
+    def titled(self, title: str, text: str, style: str) -> list[Flowable]:
+        """A bold title and its text: run in one paragraph left to right, stacked right to left."""
+        if self.rtl or has_rtl(title + text):
+            return [self(title, style, strong=True), self(text, style)]
+        return [Paragraph(f"{bold(title)}\u2003{markup(text)}", self._style(title + text, style))]
+
+    def line(self, text: str, font_name: str) -> str:
+        """A single line for the canvas (header, footer), in drawing order."""
+        return visual_line(text, font_name, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
+
+    def row(self, cells: list[Any]) -> list[Any]:
+        """Table cells in reading order for this handout's direction."""
+        return cells[::-1] if self.rtl else cells
+
+    def _style(self, text: str, name: str, *, strong: bool = False) -> ParagraphStyle:
+        style = self.styles[name]
+        face = style.fontName
+        bold_face = face in (self.fonts.bold, self.fonts.bold_italic) or strong
+        italic = face in (self.fonts.italic, self.fonts.bold_italic)
+        # Italic faces rarely cover Arabic or Hebrew (those scripts have no italics): go upright.
+        if italic and not set(map(ord, text)) <= font_characters(face) | {10, 13}:
+            italic = False
+        wanted = self.fonts.face(bold=bold_face, italic=italic)
+        if wanted == face:
+            return style
+        return ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)
