@@ -76,12 +76,11 @@ def build_handout(
 def _renderer(template: str, paper: str | None, territory: str | None, font: Path | None) -> HandoutRenderer:
     # Imported here so that loading or validating a library never pays for importing ReportLab.
     from rxstretch.render.document import HandoutRenderer
-    from rxstretch.render.fonts import BUNDLED_FONTS, user_font
     from rxstretch.template import load_template, paper_for_territory
 
     layout = load_template(template)
     chosen = paper or (layout.page_size if layout.page_size != "auto" else paper_for_territory(territory))
-    return HandoutRenderer(layout, paper=chosen, fonts=user_font(font) if font else BUNDLED_FONTS)
+    return HandoutRenderer(layout, paper=chosen, fallback_font=font)
 
 
 def prepare_renderer(template: str = "standard") -> None:
@@ -104,8 +103,8 @@ def render_handout(
     """Return the PDF bytes for a Handout, or for a Prescription (resolved first).
 
     ``paper`` (A4 or letter) overrides the template's page size; with a template set to "auto"
-    the handout's territory decides. ``font`` is a TrueType file to use for all text (for
-    scripts the bundled DejaVu Sans lacks, such as Chinese or Japanese).
+    the handout's territory decides. ``font`` is a TrueType file drawing the characters the
+    bundled DejaVu Sans lacks, such as Chinese or Japanese.
     """
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)

@@ -231,6 +231,17 @@ def _read_texts(
     if not complete:
         return {}
     reference = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in complete else complete[0]
+    unexplained = [
+        c.condition
+        for c in contraindications
+        if c.condition not in blocks[reference].get("contraindications", {})
+    ]
+    if unexplained:
+        reader.problem(
+            node.line_of(reference),
+            join_path(join_path("text", reference), "contraindications"),
+            f"explain, for the patient, why to take care with: {', '.join(unexplained)}",
+        )
     return {language: _filled(fields, blocks[reference], reference) for language, fields in blocks.items()}
 
 

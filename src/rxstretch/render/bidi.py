@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 
 import uharfbuzz
@@ -75,15 +76,19 @@ class Shaper:
         buffer.direction = "rtl"
         buffer.script = "Arab"
         uharfbuzz.shape(self._font, buffer, {})
-        # HarfBuzz returns an RTL run in visual order; clusters give each glyph's logical place.
-        glyphs = sorted(buffer.glyph_infos, key=lambda info: info.cluster)
+        # HarfBuzz returns an RTL run in visual order, the reverse of logical order (a mark
+        # follows its base letter once reversed); a cluster is the glyphs of some source characters.
+        glyphs = list(reversed(buffer.glyph_infos))
+        starts = [*sorted({info.cluster for info in glyphs}), len(run)]
         shaped: list[str] = []
-        clusters = [info.cluster for info in glyphs] + [len(run)]
-        for index, info in enumerate(glyphs):
-            original = run[info.cluster : max(clusters[index + 1], info.cluster + 1)]
-            unchanged = len(original) == 1 and self._char_to_glyph.get(ord(original)) == info.codepoint
-            code = self._glyph_to_char.get(info.codepoint)
-            shaped.append(original if unchanged or code is None or info.codepoint == 0 else chr(code))
+        for cluster, group in groupby(glyphs, key=lambda info: info.cluster):
+            source = run[cluster : starts[starts.index(cluster) + 1]]
+            codes = [self._glyph_to_char.get(info.codepoint) for info in group]
+            # A glyph the font maps back to a character is written as that character (a
+            # contextual form or ligature); otherwise the source characters stand as they are.
+            shaped.append(
+                source if None in codes else "".join(chr(code) for code in codes if code is not None)
+            )
         return "".join(shaped)
 
 

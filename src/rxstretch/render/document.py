@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from reportlab.lib.colors import HexColor
@@ -22,7 +23,7 @@ from reportlab.platypus import (
 from rxstretch import __version__
 from rxstretch.handout import Handout
 from rxstretch.render.cards import CardBuilder
-from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_family
+from rxstretch.render.fonts import BUNDLED_FONTS, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
@@ -56,9 +57,10 @@ class _FooterCanvas(Canvas):
 class HandoutRenderer:
     """Renders Handouts with one template and font family; reusable across many handouts."""
 
-    def __init__(self, template: Template, *, paper: str, fonts: FontFiles = BUNDLED_FONTS) -> None:
+    def __init__(self, template: Template, *, paper: str, fallback_font: Path | None = None) -> None:
         self.template = template
-        self.fonts = register_family({"regular"}, fonts)
+        self.fonts = register_family({"regular"}, BUNDLED_FONTS)
+        self.fallback = register_fallback(fallback_font) if fallback_font else None
         self.styles = paragraph_styles(template, self.fonts)
         width_mm, height_mm = PAGE_SIZES_MM[paper]
         self.page_size = (width_mm * mm, height_mm * mm)
@@ -71,8 +73,10 @@ class HandoutRenderer:
 
         Raises MissingGlyphError when the font cannot draw some of the handout's text.
         """
-        check_glyphs(handout_strings(handout), self.fonts.regular)
-        text = Texts(self.styles, self.fonts, rtl=handout.rtl)
+        check_glyphs(
+            handout_strings(handout), [self.fonts.regular, *([self.fallback] if self.fallback else [])]
+        )
+        text = Texts(self.styles, self.fonts, rtl=handout.rtl, fallback=self.fallback)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer,
@@ -176,10 +180,9 @@ class HandoutRenderer:
         """Draw ``start`` where reading starts and ``end`` at the other margin."""
         left, right = (end, start) if text.rtl else (start, end)
         canvas.saveState()
-        canvas.setFont(style.fontName, style.fontSize)
         canvas.setFillColor(style.textColor)
-        canvas.drawString(self.margins["left"], y, text.line(left, style.fontName))
-        canvas.drawRightString(self.page_size[0] - self.margins["right"], y, text.line(right, style.fontName))
+        text.draw_line(canvas, self.margins["left"], y, left, style, right=False)
+        text.draw_line(canvas, self.page_size[0] - self.margins["right"], y, right, style, right=True)
         canvas.restoreState()
 
     def _running_header(self, canvas: Canvas, handout: Handout, text: Texts) -> None:

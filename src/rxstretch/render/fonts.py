@@ -53,11 +53,13 @@ BUNDLED_FONTS = FontFiles(
 )
 
 
-def user_font(regular: Path) -> FontFiles:
-    """A family from one user TrueType file, used for every face."""
+def register_fallback(path: Path) -> str:
+    """Register a user TrueType file drawing what the bundled font cannot; return its name."""
     # The registered name must be unique per file, and stable so output stays reproducible.
-    digest = hashlib.sha256(str(regular.resolve()).encode()).hexdigest()[:8]
-    return FontFiles(f"User{digest}", regular)
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+    files = FontFiles(f"Fallback{digest}", path)
+    _register_face(files, "regular")
+    return _face_name(files, "regular")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rxstretch.errors import RxStretchError
 from rxstretch.handout import Handout
@@ -38,9 +38,10 @@ def _drawable(character: str, available: frozenset[int]) -> bool:
     return ord(character) in available or unicodedata.category(character) in ("Zs", "Cc", "Cf")
 
 
-def check_glyphs(strings: Iterator[str], font_name: str) -> None:
-    """Raise MissingGlyphError naming the first text with characters ``font_name`` lacks."""
-    available = font_characters(font_name)
+def check_glyphs(strings: Iterator[str], font_names: Sequence[str]) -> None:
+    """Raise MissingGlyphError naming the first text with characters none of the fonts has."""
+    available = frozenset().union(*(font_characters(name) for name in font_names))
+    font_name = " or ".join(font_names)
     for text in strings:
         missing = sorted({c for c in text if not _drawable(c, available)})
         if missing:

@@ -7,16 +7,20 @@ any text holding Arabic or Hebrew.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
+from itertools import groupby
 from typing import Any, Literal
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
 from rxstretch.render.bidi import has_rtl, registered_face, visual_line, visual_lines
 from rxstretch.render.fonts import FontFamily
-from rxstretch.render.text import bold, markup
+from rxstretch.render.text import markup
 
 BULLET = "\u2022"
 
@@ -30,18 +34,21 @@ def font_characters(font_name: str) -> frozenset[int]:
 class BidiParagraph(Flowable):
     """A paragraph broken into lines in logical order, each line drawn in visual order."""
 
-    def __init__(self, text: str, style: ParagraphStyle, *, rtl: bool) -> None:
+    def __init__(
+        self, text: str, style: ParagraphStyle, *, rtl: bool, to_markup: Callable[[str], str]
+    ) -> None:
         super().__init__()
         self.text = text
         self.style = style
         self.rtl = rtl
+        self.to_markup = to_markup
         self._paragraph: Paragraph | None = None
 
     def _lines(self, width: float) -> Paragraph:
         # One point of slack so ReportLab never re-breaks a line this code measured.
         available = width - self.style.leftIndent - self.style.rightIndent - 1
         lines = visual_lines(self.text, self.style.fontName, self.style.fontSize, available, rtl=self.rtl)
-        return Paragraph("<br/>".join(markup(line) for line in lines), self.style)
+        return Paragraph("<br/>".join(self.to_markup(line) for line in lines), self.style)
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self._paragraph = self._lines(available_width)
@@ -65,9 +72,12 @@ class BidiParagraph(Flowable):
 class Texts:
     """Makes every paragraph of one handout, for its direction and fonts."""
 
-    def __init__(self, styles: dict[str, ParagraphStyle], fonts: FontFamily, *, rtl: bool) -> None:
+    def __init__(
+        self, styles: dict[str, ParagraphStyle], fonts: FontFamily, *, rtl: bool, fallback: str | None = None
+    ) -> None:
         self.rtl = rtl
         self.fonts = fonts
+        self.fallback = fallback
         alignment: Literal[0, 2] = TA_RIGHT if rtl else TA_LEFT
         self.styles = {
             name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
@@ -79,18 +89,51 @@ class Texts:
         chosen = self._style(text, style, strong=strong)
         if self.rtl or has_rtl(text):
             # A bullet written into the text lands at the start of the line in either direction.
-            return BidiParagraph(f"{BULLET} {text}" if bullet else text, chosen, rtl=self.rtl)
-        return Paragraph(markup(text), chosen, bulletText=BULLET if bullet else None)
+            return BidiParagraph(
+                f"{BULLET} {text}" if bullet else text, chosen, rtl=self.rtl, to_markup=self.markup
+            )
+        return Paragraph(self.markup(text), chosen, bulletText=BULLET if bullet else None)
 
     def titled(self, title: str, text: str, style: str) -> list[Flowable]:
         """A bold title and its text: run in one paragraph left to right, stacked right to left."""
         if self.rtl or has_rtl(title + text):
             return [self(title, style, strong=True), self(text, style)]
-        return [Paragraph(f"{bold(title)}\u2003{markup(text)}", self._style(title + text, style))]
+        self.fonts.face(bold=True, italic=False)  # <b> switches to this face: register it
+        return [
+            Paragraph(
+                f"<b>{self.markup(title)}</b>\u2003{self.markup(text)}", self._style(title + text, style)
+            )
+        ]
 
-    def line(self, text: str, font_name: str) -> str:
-        """A single line for the canvas (header, footer), in drawing order."""
-        return visual_line(text, font_name, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
+    def markup(self, text: str) -> str:
+        """Escape ``text``; runs the main font lacks are set in the fallback font, if one is given."""
+        if self.fallback is None:
+            return markup(text)
+        main = font_characters(self.fonts.regular)
+        runs = [
+            (key, "".join(group)) for key, group in groupby(text, key=lambda c: ord(c) in main or c.isspace())
+        ]
+        return "".join(
+            markup(run) if in_main else f'<font name="{self.fallback}">{markup(run)}</font>'
+            for in_main, run in runs
+        )
+
+    def draw_line(
+        self, canvas: Canvas, x: float, y: float, text: str, style: ParagraphStyle, *, right: bool
+    ) -> None:
+        """Draw one line on the canvas (header, footer) from ``x``, or ending at ``x`` if ``right``."""
+        line = visual_line(text, style.fontName, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
+        main = font_characters(style.fontName)
+        runs = [
+            (style.fontName if in_main or self.fallback is None else self.fallback, "".join(group))
+            for in_main, group in groupby(line, key=lambda c: ord(c) in main or c.isspace())
+        ]
+        widths = [stringWidth(run, font, style.fontSize) for font, run in runs]
+        x = x - sum(widths) if right else x
+        for (font, run), width in zip(runs, widths, strict=True):
+            canvas.setFont(font, style.fontSize)
+            canvas.drawString(x, y, run)
+            x += width
 
     def row(self, cells: list[Any]) -> list[Any]:
         """Table cells in reading order for this handout's direction."""

@@ -1,0 +1,151 @@
+"""rxstretch batch: one handout per record of a clinic records export."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rxstretch.cli.options import (
+    brand_option,
+    check_date,
+    lang_option,
+    library_option,
+    reported_errors,
+    template_option,
+)
+
+
+def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int]:
+    if value is None:
+        return (1, 1)
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise click.BadParameter(f'"{value}" is not K/N with 1 <= K <= N, e.g. 1/3')
+    return (int(k), int(n))
+
+
+@click.command(name="batch")
+@click.argument("records", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the handouts, manifest.csv and errors.csv.",
+)
+@click.option(
+    "--map",
+    "mapping",
+    metavar="MAP.yaml",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Column mapping of the export.",
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(["auto", "csv", "json", "jsonl", "folder"]),
+    default="auto",
+    show_default=True,
+    help="Input format.",
+)
+@click.option("--encoding", metavar="NAME", help="CSV encoding, e.g. cp1252 (default: detected).")
+@click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: detected).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 256), help="Worker processes (default: number of cores)."
+)
+@click.option(
+    "--shard", callback=_check_shard, metavar="K/N", help="Only every record whose number is K modulo N."
+)
+@click.option(
+    "--date",
+    callback=check_date,
+    metavar="YYYY-MM-DD",
+    help="Date printed when a record has none (default: today).",
+)
+@lang_option
+@brand_option
+@template_option
+@library_option
+@click.option("--force", is_flag=True, help="Overwrite existing handouts.")
+@click.option(
+    "--resume", is_flag=True, help="Skip records whose handout is already made from the same input."
+)
+def batch_command(
+    records: Path,
+    output_dir: Path,
+    mapping: Path | None,
+    input_format: Any,
+    encoding: str | None,
+    delimiter: str | None,
+    jobs: int | None,
+    shard: tuple[int, int],
+    date: datetime.date | None,
+    language: str | None,
+    brand: Path | None,
+    template: str,
+    libraries: tuple[Path, ...],
+    force: bool,
+    resume: bool,
+) -> None:
+    """Render one handout per record of a CSV, JSON, JSON Lines export or a folder of prescriptions.
+
+    Failed records are listed in DIR/errors.csv (exit 1); the others are still produced and
+    listed in DIR/manifest.csv.
+
+    \b
+    Examples:
+      rxstretch batch examples/records/export-fr.csv --map examples/records/mapping-fr.yaml -o out/
+      rxstretch batch patients.jsonl -o out/ --jobs 4 --date 2026-11-26 --resume
+    """
+    from rxstretch.api import run_batch
+
+    with reported_errors(), _progress(records, input_format, encoding, shard) as progress:
+        result = run_batch(
+            records,
+            output_dir,
+            mapping=mapping,
+            libraries=libraries,
+            brand=brand,
+            template=template,
+            language=language,
+            today=date,
+            jobs=jobs,
+            force=force,
+            resume=resume,
+            shard=shard,
+            input_format=input_format,
+            encoding=encoding,
+            delimiter=delimiter,
+            progress=progress,
+        )
+    click.echo(
+        f"{result.written} written, {result.unchanged} unchanged, {result.failed} failed; "
+        f"see {result.manifest}",
+        err=True,
+    )
+    if result.failed:
+        raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
+
+
+@contextmanager
+def _progress(
+    records: Path, input_format: Any, encoding: str | None, shard: tuple[int, int]
+) -> Iterator[Callable[[int], None] | None]:
+    """Yield a progress callback drawing a bar on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rxstretch.records import count_records
+
+    total = count_records(records, input_format=input_format, encoding=encoding)
+    in_shard = max((total - shard[0]) // shard[1] + 1, 0) if total >= shard[0] else 0
+    with click.progressbar(length=in_shard, label="handouts", file=sys.stderr) as bar:
+        yield bar.update

@@ -1,0 +1,152 @@
+"""rxstretch list, show and validate: looking at and checking the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from rxstretch.cli.options import command_library, lang_option, library_option, reported_errors
+
+
+@click.command(name="list")
+@lang_option
+@click.option("--region", help="Only exercises for this body region.")
+@click.option("--tag", help="Only exercises with this tag.")
+@click.option("--search", metavar="TEXT", help="Only exercises whose name, summary or id contain TEXT.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@library_option
+def list_command(
+    language: str | None,
+    region: str | None,
+    tag: str | None,
+    search: str | None,
+    output_format: str,
+    libraries: tuple[Path, ...],
+) -> None:
+    """List the exercises of the library.
+
+    \b
+    Examples:
+      rxstretch list --region lower-back
+      rxstretch list --lang fr --search genoux --format json
+    """
+    from rxstretch.catalog import exercise_summaries, format_table
+
+    with reported_errors():
+        rows = exercise_summaries(
+            command_library(libraries), language=language, region=region, tag=tag, search=search
+        )
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_table(rows))
+
+
+@click.command(name="show")
+@click.argument("exercise_id", metavar="ID")
+@lang_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "yaml", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@library_option
+def show_command(
+    exercise_id: str, language: str | None, output_format: str, libraries: tuple[Path, ...]
+) -> None:
+    """Show everything about one exercise.
+
+    \b
+    Example:
+      rxstretch show knees-to-chest --lang fr
+    """
+    from rxstretch.catalog import exercise_details, format_details
+
+    with reported_errors():
+        details = exercise_details(command_library(libraries, lazy=True), exercise_id, language=language)
+    if output_format == "json":
+        click.echo(json.dumps(details, ensure_ascii=False, indent=2))
+    elif output_format == "yaml":
+        import yaml
+
+        click.echo(yaml.safe_dump(details, allow_unicode=True, sort_keys=False), nl=False)
+    else:
+        click.echo(format_details(details))
+
+
+@click.command(name="validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@library_option
+def validate_command(paths: tuple[Path, ...], libraries: tuple[Path, ...]) -> None:
+    """Check library folders, prescriptions, brand and template files; report every problem.
+
+    With no PATH, checks the bundled library and any --library folders.
+
+    \b
+    Examples:
+      rxstretch validate
+      rxstretch validate my-clinic-library/ examples/low-back.yaml examples/brand.yaml
+    """
+    from rxstretch.validate import validate_paths
+
+    with reported_errors():
+        summary = validate_paths(paths, libraries)
+    for line in summary:
+        click.echo(line)
+
+
+@click.command(name="locales")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@library_option
+def locales_command(output_format: str, libraries: tuple[Path, ...]) -> None:
+    """Show how complete each language is: UI strings, exercises and script support.
+
+    \b
+    Example:
+      rxstretch locales
+    """
+    from rxstretch.languages import language_report
+    from rxstretch.render.fonts import BUNDLED_FONTS, register_family
+    from rxstretch.render.paragraphs import font_characters
+
+    with reported_errors():
+        rows = language_report(
+            command_library(libraries), font_characters(register_family({"regular"}, BUNDLED_FONTS).regular)
+        )
+    if output_format == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    header = ("LANGUAGE", "NAME", "UI", "EXERCISES", "SCRIPT", "FONT")
+    table = [header] + [
+        (
+            row["language"],
+            row["name"],
+            f"{row['ui_translated_percent']}%",
+            f"{row['exercises_complete']}/{row['exercises_total']}",
+            f"{row['script']} ({row['direction']})",
+            "yes" if row["font_covers_script"] else "no: use --font",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())

@@ -1,0 +1,106 @@
+"""What the commands share: error reporting, option callbacks and option decorators."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from rxstretch.errors import RxStretchError, ValidationError
+
+if TYPE_CHECKING:
+    from rxstretch.model import Library
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn rxstretch errors into stderr messages and exit code 1, never a traceback."""
+    try:
+        yield
+    except ValidationError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(exc)) from exc
+    except RxStretchError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def check_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from rxstretch.i18n import LocaleError, parse_locale
+
+    try:
+        parse_locale(value)
+    except LocaleError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
+def check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD') from exc
+
+
+lang_option = click.option(
+    "--lang",
+    "language",
+    callback=check_language,
+    metavar="LANG",
+    help="Handout language, e.g. fr or fr-CA.",
+)
+library_option = click.option(
+    "--library",
+    "libraries",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Extra library folder (repeatable); its exercises override bundled ones.",
+)
+
+
+def command_library(libraries: tuple[Path, ...], *, lazy: bool = False) -> Library:
+    """The bundled library plus --library folders (and $RXSTRETCH_LIBRARY)."""
+    from rxstretch.api import load_library
+
+    return load_library(libraries, lazy=lazy)
+
+
+brand_option = click.option(
+    "--brand",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="RXSTRETCH_BRAND",
+    help="Clinic brand file (default: $RXSTRETCH_BRAND).",
+)
+template_option = click.option(
+    "--template",
+    default="standard",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="Layout template name or YAML file.",
+)
+font_option = click.option(
+    "--font",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="FILE.ttf",
+    help="TrueType font for scripts the bundled font lacks (Chinese, Japanese...).",
+)
+paper_option = click.option(
+    "--paper",
+    type=click.Choice(["A4", "letter"], case_sensitive=False),
+    help="Paper size (default: the template's, or the one used in the patient's country).",
+)
+strict_language_option = click.option(
+    "--strict-lang",
+    "strict_language",
+    is_flag=True,
+    help="Fail instead of showing any text in another language.",
+)
