@@ -92,7 +92,14 @@ class Localizer:
     def gettext(self, message: str, **values: object) -> str:
         """Translate ``message`` and fill its ``%(name)s`` placeholders."""
         translated = self._translations.gettext(message)
-        return translated % values if values else translated
+        return translated % self._isolated(values) if values else translated
+
+    def _isolated(self, values: dict[str, object]) -> dict[str, object]:
+        # In right-to-left text a value such as "+33 4 72 00 00 00" must keep its own order:
+        # first-strong isolates make the bidi algorithm treat it as one unit.
+        if self.locale.character_order != "right-to-left":
+            return values
+        return {key: f"\u2068{value}\u2069" for key, value in values.items()}
 
     def ngettext(self, singular: str, plural: str, count: int, **values: object) -> str:
         """Translate with the catalog's plural rule for ``count``; ``%(num)s`` is the number."""

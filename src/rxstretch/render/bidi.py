@@ -19,6 +19,9 @@ from bidi import get_display
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
+# Directional marks, embeddings and isolates steer the bidi algorithm; they are never drawn.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
 # Arabic Presentation Forms-A and -B: what a shaped glyph is written back as.
 _PRESENTATION_FORMS = (range(0xFB50, 0xFE00), range(0xFE70, 0xFF00))
 
@@ -107,7 +110,9 @@ def _base_direction(text: str, rtl: bool) -> str | None:
 
 def visual_line(text: str, font_name: str, *, rtl: bool) -> str:
     """Shape and reorder one line for drawing left to right."""
-    return str(get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl)))
+    return str(get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl))).translate(
+        _BIDI_CONTROLS
+    )
 
 
 def visual_lines(text: str, font_name: str, font_size: float, width: float, *, rtl: bool) -> list[str]:
@@ -125,4 +130,4 @@ def visual_lines(text: str, font_name: str, font_size: float, width: float, *, r
             else:
                 current.append(word)
         lines.append(" ".join(current))
-    return [str(get_display(line, base_dir=base)) for line in lines]
+    return [str(get_display(line, base_dir=base)).translate(_BIDI_CONTROLS) for line in lines]
