@@ -169,7 +169,7 @@ def test_exercise_image_is_embedded_at_bounded_size(library: Library, scratch_li
         {
             "photo-stretch.yaml": bundled_exercise_text("knees-to-chest")
             .replace("id: knees-to-chest", "id: photo-stretch")
-            .replace("tags: [", "illustration: {image: images/photo.jpg}\ntags: [")
+            .replace("  figure: knees-to-chest\n", "  image: images/photo.jpg\n")
         }
     )
     (folder / "images").mkdir()

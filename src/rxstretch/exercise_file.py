@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rxstretch.errors import ValidationError, did_you_mean
+from rxstretch.figures import Figure, panel_problem
 from rxstretch.model import (
     DEFAULT_LANGUAGE,
     LEVELS,
@@ -51,8 +53,12 @@ def read_exercise(
     path: Path,
     vocabulary: Vocabulary,
     conditions: Mapping[str, Condition],
+    figures: Mapping[str, Figure] | None = None,
 ) -> Exercise | None:
-    """Build an Exercise from parsed YAML, recording every problem in ``reader``."""
+    """Build an Exercise from parsed YAML, recording every problem in ``reader``.
+
+    ``figures`` are the library's figures by id, for ``illustration: {figure: id}``.
+    """
     doc = reader.mapping(data, "", line=1, required=_TOP_REQUIRED, optional=_TOP_OPTIONAL)
     if doc is None:
         return None
@@ -70,8 +76,9 @@ def read_exercise(
     tags = reader.texts(doc, "tags", "")
     licence = reader.text(doc, "licence", "")
     sources = _read_sources(doc, reader)
-    image = _read_illustration(doc, reader, path)
+    image, figure_id, alt = _read_illustration(doc, reader, path)
     texts = _read_texts(doc, reader, muscles, contraindications)
+    figure = _figure(doc, reader, figure_id, figures or {}, texts, exercise_id)
     for key in ("regions", "muscles", "sources", "text"):
         if key in doc and isinstance(doc[key], list | dict) and not doc[key]:
             reader.problem(doc.line_of(key), key, "needs at least one entry")
@@ -92,6 +99,8 @@ def read_exercise(
         contraindications=contraindications,
         tags=tags,
         image=image,
+        figure=figure,
+        alt=alt,
         origin=str(path),
     )
 
@@ -182,25 +191,65 @@ def _read_sources(doc: LocatedMap, reader: Reader) -> tuple[Source, ...]:
     return tuple(found)
 
 
-def _read_illustration(doc: LocatedMap, reader: Reader, path: Path) -> Path | None:
+def _read_illustration(
+    doc: LocatedMap, reader: Reader, path: Path
+) -> tuple[Path | None, str | None, dict[str, str]]:
+    """Read ``{figure: id}`` and/or ``{image: path}`` (the image wins), with ``alt`` text per language."""
     if "illustration" not in doc:
-        return None
+        return None, None, {}
     node = reader.mapping(
-        doc["illustration"], "illustration", line=doc.line_of("illustration"), required=("image",)
+        doc["illustration"],
+        "illustration",
+        line=doc.line_of("illustration"),
+        optional=("figure", "image", "alt"),
     )
-    relative = reader.text(node, "image", "illustration") if node is not None else None
-    if node is None or relative is None:
-        return None
+    if node is None:
+        return None, None, {}
+    if "figure" not in node and "image" not in node:
+        reader.problem(node.line, "illustration", "give figure (a library figure id) or image (a file)")
+    figure_id = reader.text(node, "figure", "illustration") if "figure" in node else None
+    alt = reader.names(node["alt"], "illustration.alt", node.line_of("alt")) if "alt" in node else {}
+    relative = reader.text(node, "image", "illustration") if "image" in node else None
+    if relative is None:
+        return None, figure_id, alt
     # Images live inside the library folder that holds the exercise; never outside it.
     library_root = path.parent.parent.resolve()
     image = (library_root / relative).resolve()
     if not image.is_relative_to(library_root):
         reader.problem(node.line_of("image"), "illustration.image", "must stay inside the library folder")
-        return None
+        return None, figure_id, alt
     if not image.is_file():
         reader.problem(node.line_of("image"), "illustration.image", f'no image file at "{image}"')
+        return None, figure_id, alt
+    return image, figure_id, alt
+
+
+def _figure(
+    doc: LocatedMap,
+    reader: Reader,
+    figure_id: str | None,
+    figures: Mapping[str, Figure],
+    texts: Mapping[str, ExerciseText],
+    exercise_id: str | None,
+) -> Figure | None:
+    """Look the figure up; its own problems are reported against the figure file."""
+    if figure_id is None:
         return None
-    return image
+    line = doc["illustration"].line_of("figure")
+    if figure_id not in figures:
+        hint = did_you_mean(figure_id, figures)
+        reader.problem(line, "illustration.figure", f'no figure "{figure_id}" in the library{hint}')
+        return None
+    try:
+        figure = figures[figure_id]
+    except ValidationError as exc:
+        reader.problems.extend(exc.problems)
+        return None
+    steps = {len(text.steps) for text in texts.values()}
+    if len(steps) == 1 and (problem := panel_problem(figure, steps.pop(), exercise_id or reader.source)):
+        reader.problems.append(problem)
+        reader.problem(line, "illustration.figure", f"figure {figure_id}: {problem.message}")
+    return figure
 
 
 def _read_texts(

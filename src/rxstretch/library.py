@@ -15,6 +15,7 @@ from typing import Any
 from rxstretch.conditions import condition_lookup, read_conditions
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.exercise_file import ID_PATTERN, read_exercise
+from rxstretch.figures import Figure, FigureIndex
 from rxstretch.model import Condition, Exercise, Library, Vocabulary
 from rxstretch.reader import Reader, join_path
 from rxstretch.resources import data_dir
@@ -57,7 +58,9 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     conditions = _merge_conditions(folders, problems)
     if problems:
         raise ValidationError(problems)
-    exercises = ExerciseIndex(_exercise_paths(folders), vocabulary, conditions)
+    exercises = ExerciseIndex(
+        _exercise_paths(folders), vocabulary, conditions, figures=FigureIndex.from_folders(folders)
+    )
     if not lazy:
         problems = exercises.problems()
         if problems:
@@ -131,9 +134,16 @@ class ExerciseIndex(Mapping[str, Exercise]):
     """
 
     def __init__(
-        self, paths: Mapping[str, Path], vocabulary: Vocabulary, conditions: Mapping[str, Condition]
+        self,
+        paths: Mapping[str, Path],
+        vocabulary: Vocabulary,
+        conditions: Mapping[str, Condition],
+        *,
+        figures: FigureIndex | None = None,
     ) -> None:
         self._paths = dict(sorted(paths.items()))
+        # Figures are read with the first exercise that uses them (library/figures/<id>.yaml).
+        self.figures = figures if figures is not None else FigureIndex({})
         self._vocabulary = vocabulary
         self._conditions = conditions
         self._loaded: dict[str, Exercise] = {}
@@ -142,7 +152,9 @@ class ExerciseIndex(Mapping[str, Exercise]):
         if exercise_id not in self._loaded:
             problems: list[Problem] = []
             path = self._paths[exercise_id]
-            exercise = load_exercise_file(path, self._vocabulary, self._conditions, problems)
+            exercise = load_exercise_file(
+                path, self._vocabulary, self._conditions, problems, figures=self.figures
+            )
             if exercise is None:
                 raise ValidationError(problems)
             self._loaded[exercise_id] = exercise
@@ -158,13 +170,15 @@ class ExerciseIndex(Mapping[str, Exercise]):
         return len(self._paths)
 
     def problems(self) -> list[Problem]:
-        """Read every exercise not read yet and return all of their problems."""
+        """Read every exercise and figure not read yet and return all of their problems."""
         found: list[Problem] = []
         for exercise_id in self._paths:
             try:
                 self[exercise_id]
             except ValidationError as exc:
                 found.extend(exc.problems)
+        # A broken figure is already reported by the exercise using it; list it once.
+        found.extend(p for p in self.figures.problems() if p not in found)
         return found
 
 
@@ -175,13 +189,26 @@ def _exercise_paths(folders: Sequence[Path]) -> dict[str, Path]:
 
 
 def load_exercise_file(
-    path: Path, vocabulary: Vocabulary, conditions: Mapping[str, Condition], problems: list[Problem]
+    path: Path,
+    vocabulary: Vocabulary,
+    conditions: Mapping[str, Condition],
+    problems: list[Problem],
+    *,
+    figures: Mapping[str, Figure] | None = None,
 ) -> Exercise | None:
-    """Read one exercise file; append its problems to ``problems`` and return None if any."""
+    """Read one exercise file; append its problems to ``problems`` and return None if any.
+
+    Without ``figures``, figure ids are looked up in the bundled library and in the library
+    folder holding the file.
+    """
+    if figures is None:
+        figures = FigureIndex.from_folders([bundled_library_dir(), path.parent.parent])
     data = _load_file(path, problems)
     if data is None:
         return None
     reader = Reader(str(path))
-    exercise = read_exercise(data, reader, path=path, vocabulary=vocabulary, conditions=conditions)
+    exercise = read_exercise(
+        data, reader, path=path, vocabulary=vocabulary, conditions=conditions, figures=figures
+    )
     problems.extend(reader.problems)
     return exercise

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from rxstretch.figures import Figure
+
 Per = Literal["day", "week"]
 Side = Literal["left", "right", "both", "alternate"]
 Level = Literal["avoid", "caution"]
@@ -114,6 +116,10 @@ class Exercise:
     tags: tuple[str, ...] = ()
     image: Path | None = None
     origin: str = ""
+    # A drawn figure (library/figures/<id>.yaml); ``image``, when given, is shown instead.
+    figure: Figure | None = None
+    # Text describing the illustration, per language (for the PDF's alternative text).
+    alt: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -1,0 +1,496 @@
+"""Exercise figures as data: a stick figure's pose, props and movement arrows (library/figures/<id>.yaml).
+
+A figure file describes one or more panels. Each panel holds a pose (the root position plus the
+direction of every body segment in degrees), the props around it (pillow, chair, wall...) and
+arrows that show the movement. Angles are absolute and counter-clockwise, 0° pointing the way
+the figure faces, 90° straight up, -90° straight down, so a pose reads like a drawing. Segment
+lengths come from fixed body proportions, which keeps every limb in proportion whatever the angles.
+
+This module only reads and checks the data; rxstretch.render.figures draws it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.reader import Reader, join_path, line_in
+from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
+
+FIGURES_DIR = "figures"
+VIEWS = ("side", "front")
+FACINGS = ("right", "left")
+SIDES = ("left", "right")
+FLOORS = ("line", "mat", "none")
+HEADS = ("end", "both")
+
+# Keys each prop kind takes: (required, optional).
+PROP_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pillow": (("at",), ("size",)),
+    "chair": (("at",), ("facing",)),
+    "wall": (("x",), ("side",)),
+    "doorway": (("x",), ("width",)),  # with width: the frame seen from the front
+    "strap": (("from", "to"), ()),
+    "towel": (("from", "to"), ()),
+    "step": (("at",), ("size",)),
+}
+ARROW_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "straight": (("from", "to"), ("heads",)),
+    "curved": (("around", "radius", "start", "end"), ("heads",)),
+}
+_LIMB_JOINTS = ("hip", "shoulder", "elbow", "wrist", "hand", "knee", "ankle", "toe")
+# Points a prop or an arrow may be attached to, so it follows the pose.
+JOINTS = ("hip", "shoulder", "neck", "head", *(f"{s}.{j}" for s in SIDES for j in _LIMB_JOINTS))
+
+_POSE_KEYS = ("at", "hip", "trunk", "curve", "neck", "head", "arms", "legs")
+_ARM_KEYS = (("upper", "fore"), ("hand",))
+_LEG_KEYS = (("thigh", "shin"), ("foot",))
+_PANEL_KEYS = (("pose",), ("props", "arrows"))
+_TOP_KEYS = (("id",), ("view", "facing", "near", "floor", "props", "arrows", "pose", "panels", "main"))
+# A stretched segment beyond these factors is a typo, not foreshortening.
+_LENGTH_FACTOR = (0.05, 1.5)
+MAX_PANELS = 8
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A body segment's direction in degrees and its drawn length as a factor (<1: foreshortened)."""
+
+    angle: float
+    length: float = 1.0
+
+
+@dataclass(frozen=True)
+class Arm:
+    """Upper arm, forearm and hand (the hand follows the forearm unless given)."""
+
+    upper: Segment
+    fore: Segment
+    hand: Segment | None = None
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Thigh, shin and foot (the foot lies flat, pointing forward, unless given)."""
+
+    thigh: Segment
+    shin: Segment
+    foot: Segment = Segment(0.0)
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Where the body is and how each segment points.
+
+    ``hip`` fixes the hip joint in figure units (about a centimetre); when it is None the
+    figure rests on the floor (or the mat) at horizontal position ``at``.
+    """
+
+    trunk: Segment
+    neck: Segment
+    head: Segment
+    arms: Mapping[str, Arm]
+    legs: Mapping[str, Leg]
+    at: float = 0.0
+    hip: tuple[float, float] | None = None
+    # Bend of the spine in degrees: > 0 rounds the back (flexion), < 0 arches it (extension).
+    curve: float = 0.0
+
+
+@dataclass(frozen=True)
+class Point:
+    """A position: absolute (``joint`` None) or an offset from a joint of the pose."""
+
+    x: float
+    y: float
+    joint: str | None = None
+
+
+@dataclass(frozen=True)
+class Prop:
+    """A thing drawn around the figure: its kind and the fields that kind takes."""
+
+    kind: str
+    at: Point | None = None
+    start: Point | None = None
+    end: Point | None = None
+    x: float | None = None
+    width: float | None = None
+    size: tuple[float, float] | None = None
+    facing: str = "right"
+    side: str = "right"
+
+
+@dataclass(frozen=True)
+class Arrow:
+    """A movement arrow: straight (start → end points) or curved (an arc around a point)."""
+
+    kind: str
+    start: Point | None = None
+    end: Point | None = None
+    around: Point | None = None
+    radius: float = 0.0
+    start_angle: float = 0.0
+    end_angle: float = 0.0
+    heads: str = "end"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One picture: a pose with its props and arrows."""
+
+    pose: Pose
+    props: tuple[Prop, ...] = ()
+    arrows: tuple[Arrow, ...] = ()
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An exercise figure: one panel, or one panel per step (``stepped``)."""
+
+    id: str
+    panels: tuple[Panel, ...]
+    stepped: bool = False
+    main: int = 0  # index of the panel shown when a single picture is wanted
+    view: str = "side"
+    facing: str = "right"
+    near: str = "left"  # the side facing the viewer; the other is drawn lighter, behind
+    floor: str = "line"
+    source: str = "<figure>"
+    panels_line: int | None = field(default=None, compare=False)
+
+    @property
+    def main_panel(self) -> Panel:
+        """The panel that stands for the whole exercise."""
+        return self.panels[self.main]
+
+
+def read_figure(data: Any, reader: Reader, *, path: Path) -> Figure | None:
+    """Build a Figure from parsed YAML, recording every problem in ``reader``."""
+    doc = reader.mapping(data, "", line=1, required=_TOP_KEYS[0], optional=_TOP_KEYS[1])
+    if doc is None:
+        return None
+    figure_id = reader.text(doc, "id", "")
+    if figure_id is not None and figure_id != path.stem:
+        reader.problem(doc.line_of("id"), "id", f'"{figure_id}" must match the file name "{path.stem}"')
+    view, facing, near, floor = (
+        _option(reader, doc, key, choices, default)
+        for key, choices, default in (
+            ("view", VIEWS, "side"),
+            ("facing", FACINGS, "right"),
+            ("near", SIDES, "left"),
+            ("floor", FLOORS, "line"),
+        )
+    )
+    shared_props = _read_props(reader, doc, "")
+    shared_arrows = _read_arrows(reader, doc, "")
+    panels: list[Panel] = []
+    stepped = "panels" in doc
+    if stepped == ("pose" in doc):
+        reader.problem(doc.line, "pose", "give either pose (one picture) or panels (one per step)")
+    elif not stepped:
+        pose = _read_pose(reader, doc, "")
+        if pose is not None:
+            panels.append(Panel(pose, shared_props, shared_arrows))
+    else:
+        for index, item, item_path in reader.items(doc, "panels", ""):
+            node = reader.mapping(
+                item, item_path, line=line_in(doc["panels"], index), required=_PANEL_KEYS[0],
+                optional=_PANEL_KEYS[1],
+            )  # fmt: skip
+            pose = _read_pose(reader, node, item_path) if node is not None else None
+            if node is not None and pose is not None:
+                props = shared_props + _read_props(reader, node, item_path)
+                arrows = shared_arrows + _read_arrows(reader, node, item_path)
+                panels.append(Panel(pose, props, arrows))
+        count = len(doc["panels"]) if isinstance(doc["panels"], list) else 0
+        if not 1 <= count <= MAX_PANELS and isinstance(doc["panels"], list):
+            reader.problem(doc.line_of("panels"), "panels", f"needs 1 to {MAX_PANELS} panels")
+    main = len(panels) - 1
+    if "main" in doc:
+        number = reader.integer(doc, "main", "", minimum=1, maximum=max(len(panels), 1))
+        main = number - 1 if number is not None else main
+    if reader.problems or figure_id is None or not panels:
+        return None
+    return Figure(
+        id=figure_id,
+        panels=tuple(panels),
+        stepped=stepped,
+        main=main,
+        view=view,
+        facing=facing,
+        near=near,
+        floor=floor,
+        source=str(path),
+        panels_line=doc.line_of("panels") if stepped else doc.line_of("pose"),
+    )
+
+
+def panel_problem(figure: Figure, step_count: int, exercise: str) -> Problem | None:
+    """Return a problem, located in the figure file, if its panels do not match the steps."""
+    if not figure.stepped or len(figure.panels) == step_count:
+        return None
+    return Problem(
+        figure.source,
+        figure.panels_line,
+        "panels",
+        f"has {len(figure.panels)} panels but exercise {exercise} has {step_count} steps; "
+        "give one panel per step",
+    )
+
+
+def _option(reader: Reader, doc: LocatedMap, key: str, choices: tuple[str, ...], default: str) -> str:
+    if key not in doc:
+        return default
+    return reader.choice(doc, key, "", choices, what=key) or default
+
+
+def _number(reader: Reader, container: Any, key: str | int, path: str) -> float | None:
+    value = container[key]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    reader.problem(line_in(container, key), join_path(path, key), f"must be a number, not {value!r}")
+    return None
+
+
+def _numbers(reader: Reader, container: Any, key: str | int, path: str, count: int) -> list[float] | None:
+    value = container[key]
+    if not isinstance(value, LocatedList) or len(value) != count:
+        reader.problem(
+            line_in(container, key), join_path(path, key), f"must be a list of {count} numbers, not {value!r}"
+        )
+        return None
+    here = join_path(path, key)
+    found = [_number(reader, value, index, here) for index in range(count)]
+    return None if None in found else [n for n in found if n is not None]
+
+
+def _segment(reader: Reader, container: Any, key: str, path: str) -> Segment | None:
+    """Read ``angle`` or ``[angle, length factor]``."""
+    value = container[key]
+    if isinstance(value, LocatedList):
+        pair = _numbers(reader, container, key, path, 2)
+        if pair is None:
+            return None
+        low, high = _LENGTH_FACTOR
+        if not low <= pair[1] <= high:
+            reader.problem(
+                line_in(container, key), join_path(path, key), f"length factor must be {low} to {high}"
+            )
+            return None
+        return Segment(pair[0], pair[1])
+    angle = _number(reader, container, key, path)
+    return Segment(angle) if angle is not None else None
+
+
+def _point(reader: Reader, container: Any, key: str, path: str) -> Point | None:
+    """Read ``[x, y]``, ``joint`` or ``[joint, dx, dy]``."""
+    value = container[key]
+    here = join_path(path, key)
+    if isinstance(value, str):
+        return Point(0.0, 0.0, _joint(reader, container, key, path, value))
+    if isinstance(value, LocatedList) and len(value) == 3 and isinstance(value[0], str):
+        joint = _joint(reader, value, 0, here, value[0])
+        offsets = [_number(reader, value, index, here) for index in (1, 2)]
+        if joint is None or None in offsets:
+            return None
+        return Point(offsets[0] or 0.0, offsets[1] or 0.0, joint)
+    if isinstance(value, LocatedList) and len(value) == 2:
+        pair = _numbers(reader, container, key, path, 2)
+        return Point(pair[0], pair[1]) if pair is not None else None
+    reader.problem(line_in(container, key), here, "must be [x, y], a joint name or [joint, dx, dy]")
+    return None
+
+
+def _joint(reader: Reader, container: Any, key: str | int, path: str, name: str) -> str | None:
+    if name in JOINTS:
+        return name
+    reader.problem(
+        line_in(container, key), join_path(path, key), f'unknown joint "{name}"{did_you_mean(name, JOINTS)}'
+    )
+    return None
+
+
+def _read_pose(reader: Reader, parent: Any, path: str) -> Pose | None:
+    node = reader.section(parent, "pose", path, required=("trunk", "arms", "legs"), optional=_POSE_KEYS)
+    if node is None:
+        return None
+    here = join_path(path, "pose")
+    if "at" in node and "hip" in node:
+        reader.problem(node.line_of("hip"), join_path(here, "hip"), "give at (resting on the floor) or hip")
+    at = _number(reader, node, "at", here) if "at" in node else 0.0
+    hip = _numbers(reader, node, "hip", here, 2) if "hip" in node else None
+    trunk = _segment(reader, node, "trunk", here) if "trunk" in node else None
+    curve = _number(reader, node, "curve", here) if "curve" in node else 0.0
+    if curve is not None and not -90 <= curve <= 90:
+        reader.problem(node.line_of("curve"), join_path(here, "curve"), "must be between -90 and 90 degrees")
+    neck = _segment(reader, node, "neck", here) if "neck" in node else trunk
+    head = _segment(reader, node, "head", here) if "head" in node else neck
+    arms = _read_limbs(reader, node, "arms", here, _ARM_KEYS)
+    legs = _read_limbs(reader, node, "legs", here, _LEG_KEYS)
+    if None in (trunk, neck, head, at, curve, arms, legs):
+        return None
+    assert trunk is not None and neck is not None and head is not None and arms is not None
+    assert legs is not None and at is not None and curve is not None
+    return Pose(
+        trunk=trunk,
+        neck=neck,
+        head=head,
+        arms={side: Arm(**parts) for side, parts in arms.items()},
+        legs={side: Leg(**parts) for side, parts in legs.items()},
+        at=at,
+        hip=(hip[0], hip[1]) if hip is not None else None,
+        curve=curve,
+    )
+
+
+def _read_limbs(
+    reader: Reader, node: LocatedMap, key: str, path: str, keys: tuple[tuple[str, ...], tuple[str, ...]]
+) -> dict[str, dict[str, Segment]] | None:
+    """Read ``{left: ..., right: ...}``; ``both`` gives the two sides the same segments."""
+    limbs = reader.section(node, key, path, optional=(*SIDES, "both"))
+    if limbs is None:
+        return None
+    here = join_path(path, key)
+    found: dict[str, dict[str, Segment]] = {}
+    complete = True
+    for side in (*SIDES, "both"):
+        if side not in limbs:
+            continue
+        part = reader.section(limbs, side, here, required=keys[0], optional=keys[1])
+        segments = {name: _segment(reader, part, name, join_path(here, side)) for name in part or ()}
+        if part is None or None in segments.values():
+            complete = False
+        found[side] = {name: seg for name, seg in segments.items() if seg is not None}
+    both = found.pop("both", None)
+    for side in SIDES:
+        if side not in found and both is None:
+            reader.problem(limbs.line, join_path(here, side), "is required (or give both)")
+            complete = False
+        elif side not in found and both is not None:
+            found[side] = both
+    return found if complete else None
+
+
+def _items(reader: Reader, parent: Any, key: str, path: str) -> Iterator[tuple[str, LocatedMap, str]]:
+    """Yield (kind, node, path) of each item with a valid ``kind`` in the list at ``key``."""
+    if not isinstance(parent, Mapping) or key not in parent:
+        return
+    table = PROP_KEYS if key == "props" else ARROW_KEYS
+    what = "prop" if key == "props" else "arrow"
+    for index, item, item_path in reader.items(parent, key, path):
+        node = reader.free_mapping(item, item_path, line=line_in(parent[key], index))
+        if node is None:
+            continue
+        if "kind" not in node:
+            reader.problem(node.line, join_path(item_path, "kind"), f"is required ({', '.join(table)})")
+            continue
+        kind = reader.choice(node, "kind", item_path, table, what=f"{what} kind")
+        if kind is not None:
+            required, optional = table[kind]
+            if reader.mapping(
+                node, item_path, line=node.line, required=("kind", *required), optional=optional
+            ):
+                yield kind, node, item_path
+
+
+def _read_props(reader: Reader, parent: Any, path: str) -> tuple[Prop, ...]:
+    found: list[Prop] = []
+    for kind, node, here in _items(reader, parent, "props", path):
+        fields: dict[str, Any] = {"kind": kind}
+        for key, name in (("at", "at"), ("from", "start"), ("to", "end")):
+            if key in node:
+                fields[name] = _point(reader, node, key, here)
+        for key in ("x", "width"):
+            if key in node:
+                fields[key] = _number(reader, node, key, here)
+        if "size" in node:
+            size = _numbers(reader, node, "size", here, 2)
+            fields["size"] = (size[0], size[1]) if size else None
+        if "facing" in node:
+            fields["facing"] = reader.choice(node, "facing", here, (*FACINGS, "front"), what="facing")
+        if "side" in node:
+            fields["side"] = reader.choice(node, "side", here, FACINGS, what="side")
+        if all(value is not None for value in fields.values()):
+            found.append(Prop(**fields))
+    return tuple(found)
+
+
+def _read_arrows(reader: Reader, parent: Any, path: str) -> tuple[Arrow, ...]:
+    found: list[Arrow] = []
+    for kind, node, here in _items(reader, parent, "arrows", path):
+        fields: dict[str, Any] = {"kind": kind}
+        if kind == "straight":
+            fields["start"] = _point(reader, node, "from", here)
+            fields["end"] = _point(reader, node, "to", here)
+        else:
+            fields["around"] = _point(reader, node, "around", here)
+            fields["radius"] = _number(reader, node, "radius", here)
+            fields["start_angle"] = _number(reader, node, "start", here)
+            fields["end_angle"] = _number(reader, node, "end", here)
+        if "heads" in node:
+            fields["heads"] = reader.choice(node, "heads", here, HEADS, what="heads")
+        if all(value is not None for value in fields.values()):
+            found.append(Arrow(**fields))
+    return tuple(found)
+
+
+def load_figure_file(path: Path, problems: list[Problem]) -> Figure | None:
+    """Read one figure file; append its problems to ``problems`` and return None if any."""
+    try:
+        data = load_yaml_file(path)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+    reader = Reader(str(path))
+    figure = read_figure(data, reader, path=path)
+    problems.extend(reader.problems)
+    return figure
+
+
+class FigureIndex(Mapping[str, Figure]):
+    """Figures by id across library folders (a later folder's file wins), read when first used."""
+
+    def __init__(self, paths: Mapping[str, Path]) -> None:
+        self._paths = dict(sorted(paths.items()))
+        self._loaded: dict[str, Figure] = {}
+
+    @classmethod
+    def from_folders(cls, folders: Iterable[Path]) -> FigureIndex:
+        """Index ``<folder>/figures/*.yaml`` of every library folder, in order."""
+        return cls({p.stem: p for folder in folders for p in sorted((folder / FIGURES_DIR).glob("*.yaml"))})
+
+    def path(self, figure_id: str) -> Path:
+        """Return the file that defines ``figure_id``."""
+        return self._paths[figure_id]
+
+    def __getitem__(self, figure_id: str) -> Figure:
+        if figure_id not in self._loaded:
+            problems: list[Problem] = []
+            figure = load_figure_file(self._paths[figure_id], problems)
+            if figure is None:
+                raise ValidationError(problems)
+            self._loaded[figure_id] = figure
+        return self._loaded[figure_id]
+
+    def __contains__(self, figure_id: object) -> bool:
+        return figure_id in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def problems(self) -> list[Problem]:
+        """Read every figure and return all of their problems."""
+        found: list[Problem] = []
+        for figure_id in self._paths:
+            try:
+                self[figure_id]
+            except ValidationError as exc:
+                found.extend(exc.problems)
+        return found

@@ -1,0 +1,546 @@
+"""Draw exercise figures (rxstretch.figures) with ReportLab graphics: vector, small, brand-coloured.
+
+The figure is built in world units (about a centimetre; the floor is y = 0) and scaled into the
+space the caller gives. Each limb is a thick line with round caps; every body chain gets a thin
+white halo first, so a near arm crossing the trunk stays readable, and the far limbs are lighter.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from typing import cast
+
+from reportlab.graphics import renderPDF, renderPM, renderSVG
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, Shape, String
+from reportlab.lib.colors import Color, HexColor, white
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
+
+from rxstretch.errors import RxStretchError
+from rxstretch.figures import SIDES, Arrow, Figure, Panel, Point, Pose, Prop, Segment
+
+XY = tuple[float, float]
+
+# Body proportions in world units (an adult of about 175).
+LENGTH = {"trunk": 52, "neck": 9, "upper": 29, "fore": 25, "hand": 8, "thigh": 44, "shin": 42, "foot": 15}
+WIDTH = {"trunk": 16, "neck": 7, "upper": 7.5, "fore": 6.5, "hand": 6, "thigh": 11, "shin": 8.5, "foot": 5.5}
+FRONT_TRUNK_WIDTH = 26
+HEAD_RADIUS = 10.5
+# Front view: where the limbs attach either side of the midline.
+HIP_HALF_WIDTH = 8
+SHOULDER_HALF_WIDTH = 16
+MAT_THICKNESS = 3
+HALO = 2.4
+FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass(frozen=True)
+class FigureColors:
+    """Hex colours of a figure: the body, arrows and numbers, the floor, and props."""
+
+    figure: str = "#1f4e79"
+    accent: str = "#e07b24"
+    floor: str = "#8c99a6"
+    prop: str = "#b9c6d3"
+
+
+class FigureError(RxStretchError):
+    """Raised when a figure cannot be drawn or exported (unknown format, missing PNG backend)."""
+
+
+def _direction(degrees: float) -> XY:
+    radians = math.radians(degrees)
+    return math.cos(radians), math.sin(radians)
+
+
+def _along(start: XY, degrees: float, length: float) -> XY:
+    dx, dy = _direction(degrees)
+    return start[0] + dx * length, start[1] + dy * length
+
+
+def _mix(color: str, amount: float) -> Color:
+    """``color`` blended toward white by ``amount`` (0: unchanged, 1: white)."""
+    base = HexColor(color)
+    return Color(*(c + (1 - c) * amount for c in (base.red, base.green, base.blue)))
+
+
+@dataclass
+class _Bone:
+    start: XY
+    end: XY
+    width: float
+    bend: float = 0.0  # degrees between the end tangents (a curved spine)
+
+    def points(self) -> list[XY]:
+        """The bone as a polyline: its two ends, or a quadratic curve when bent."""
+        if not self.bend:
+            return [self.start, self.end]
+        (x0, y0), (x1, y1) = self.start, self.end
+        length = math.hypot(x1 - x0, y1 - y0)
+        # The control point's offset makes the end tangents meet at ``bend`` degrees.
+        offset = length / 2 * math.tan(math.radians(self.bend) / 2)
+        heading = math.degrees(math.atan2(y1 - y0, x1 - x0))
+        cx, cy = _along(((x0 + x1) / 2, (y0 + y1) / 2), heading + 90, offset)
+        return [
+            (
+                (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1,
+                (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1,
+            )
+            for t in (i / 12 for i in range(13))
+        ]
+
+
+@dataclass
+class Skeleton:
+    """Joint positions of a pose and the bones between them, grouped in chains to draw in order."""
+
+    joints: dict[str, XY]
+    chains: dict[str, list[_Bone]]  # "far.leg", "body", "near.arm"... in drawing order
+    head: XY
+    face: float  # direction the face looks, degrees
+
+    def lowest(self) -> float:
+        """The lowest point of the body, counting limb thickness."""
+        bones = [b for chain in self.chains.values() for b in chain]
+        low = min(y - b.width / 2 for b in bones for _, y in b.points())
+        return min(low, self.head[1] - HEAD_RADIUS)
+
+
+def skeleton(pose: Pose, *, view: str = "side", near: str = "left", floor: str = "line") -> Skeleton:
+    """Place every joint of ``pose``; a pose without ``hip`` rests on the floor (or mat)."""
+    joints: dict[str, XY] = {"hip": (0.0, 0.0)}
+    chains: dict[str, list[_Bone]] = {}
+
+    def bone(chain: str, start: str, end: str, part: str, segment: Segment, *, width: float = 0) -> None:
+        joints[end] = _along(joints[start], segment.angle, LENGTH[part] * segment.length)
+        chains.setdefault(chain, []).append(_Bone(joints[start], joints[end], width or WIDTH[part]))
+
+    front = view == "front"
+    bone("body", "hip", "shoulder", "trunk", pose.trunk, width=FRONT_TRUNK_WIDTH if front else 0)
+    chains["body"][0].bend = pose.curve
+    bone("body", "shoulder", "neck", "neck", pose.neck)
+    head = _along(joints["neck"], pose.head.angle, HEAD_RADIUS * 0.8)
+    joints["head"] = head
+    far = "right" if near == "left" else "left"
+    # Front view: both sides full strength, the near one drawn on top (a hand holding an arm).
+    order = (far, near)
+    for side in order:
+        layer = "far" if side == far and not front else "near"
+        # Front view: the figure faces us, so its right side is on the image's left.
+        sign = 1 if side == "right" else -1
+        hip_offset = HIP_HALF_WIDTH * sign if front else 0
+        shoulder_offset = SHOULDER_HALF_WIDTH * sign if front else 0
+        joints[f"{side}.hip"] = _along(joints["hip"], pose.trunk.angle + 90, hip_offset)
+        joints[f"{side}.shoulder"] = _along(joints["shoulder"], pose.trunk.angle + 90, shoulder_offset)
+        leg, arm = pose.legs[side], pose.arms[side]
+        chain = f"{layer}.{side}.leg"
+        bone(chain, f"{side}.hip", f"{side}.knee", "thigh", leg.thigh)
+        bone(chain, f"{side}.knee", f"{side}.ankle", "shin", leg.shin)
+        heel = _along(joints[f"{side}.ankle"], leg.foot.angle, -3)
+        joints[f"{side}.heel"] = heel
+        bone(chain, f"{side}.ankle", f"{side}.toe", "foot", leg.foot)
+        chains[chain][-1].start = heel
+        chain = f"{layer}.{side}.arm"
+        bone(chain, f"{side}.shoulder", f"{side}.elbow", "upper", arm.upper)
+        bone(chain, f"{side}.elbow", f"{side}.wrist", "fore", arm.fore)
+        bone(chain, f"{side}.wrist", f"{side}.hand", "hand", arm.hand or Segment(arm.fore.angle))
+    ordered = {name: chains[name] for name in sorted(chains, key=_chain_rank)}
+    result = Skeleton(joints, ordered, head, pose.head.angle - 90)
+    if pose.hip is not None:
+        dx, dy = pose.hip
+    else:
+        dx, dy = pose.at, (MAT_THICKNESS if floor == "mat" else 0) - result.lowest()
+    return _moved(result, dx, dy)
+
+
+def _chain_rank(name: str) -> tuple[int, str]:
+    # Far limbs behind the body, near legs before near arms (arms hold legs, not the reverse).
+    rank = {"far": 0, "body": 1}.get(name.split(".")[0], 2)
+    return (rank, "0" if name.endswith("leg") else "1")
+
+
+def _moved(s: Skeleton, dx: float, dy: float) -> Skeleton:
+    def move(p: XY) -> XY:
+        return p[0] + dx, p[1] + dy
+
+    return Skeleton(
+        {name: move(p) for name, p in s.joints.items()},
+        {
+            name: [_Bone(move(b.start), move(b.end), b.width, b.bend) for b in bones]
+            for name, bones in s.chains.items()
+        },
+        move(s.head),
+        s.face,
+    )
+
+
+@dataclass
+class _Scene:
+    """World-unit shapes of one panel and their extent."""
+
+    group: Group = field(default_factory=Group)
+    box: list[float] = field(default_factory=lambda: [math.inf, math.inf, -math.inf, -math.inf])
+
+    def grow(self, points: Iterable[XY], pad: float = 0) -> None:
+        for x, y in points:
+            self.box = [
+                min(self.box[0], x - pad),
+                min(self.box[1], y - pad),
+                max(self.box[2], x + pad),
+                max(self.box[3], y + pad),
+            ]
+
+    def add(self, shape: Shape, points: Iterable[XY], pad: float = 0) -> None:
+        self.group.add(shape)
+        self.grow(points, pad)
+
+
+def _rect(
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    *,
+    fillColor: Color | None = None,
+    strokeColor: Color | None = None,
+    strokeWidth: float = 1,
+    rx: float = 0,
+    ry: float = 0,
+) -> Rect:
+    rect = Rect(x, y, width, height, rx=rx, ry=ry)
+    rect.fillColor, rect.strokeColor, rect.strokeWidth = fillColor, strokeColor, strokeWidth
+    return rect
+
+
+def _line(a: XY, b: XY, color: Color, width: float) -> Line:
+    return Line(a[0], a[1], b[0], b[1], strokeColor=color, strokeWidth=width, strokeLineCap=1)
+
+
+def _bone_shape(bone: _Bone, color: Color, width: float) -> Shape:
+    if not bone.bend:
+        return _line(bone.start, bone.end, color, width)
+    flat = [c for p in bone.points() for c in p]
+    return PolyLine(flat, strokeColor=color, strokeWidth=width, strokeLineCap=1, strokeLineJoin=1)
+
+
+def _resolve(point: Point, joints: dict[str, XY]) -> XY:
+    base = joints[point.joint] if point.joint else (0.0, 0.0)
+    return base[0] + point.x, base[1] + point.y
+
+
+def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
+    scene = _Scene()
+    bones = skeleton(panel.pose, view=figure.view, near=figure.near, floor=figure.floor)
+    behind = [p for p in panel.props if p.kind not in ("strap", "towel")]
+    for prop in behind:
+        _draw_prop(scene, prop, bones.joints, colors)
+    body = HexColor(colors.figure)
+    for name, chain in bones.chains.items():
+        color = _mix(colors.figure, 0.5) if name.startswith("far") else body
+        for bone in chain:
+            scene.add(_bone_shape(bone, white, bone.width + 2 * HALO), bone.points())
+        if name == "body":
+            scene.add(Circle(*bones.head, HEAD_RADIUS + HALO, fillColor=white, strokeColor=None), ())
+        for bone in chain:
+            scene.add(_bone_shape(bone, color, bone.width), bone.points(), bone.width / 2)
+        if name == "body":
+            _draw_head(scene, bones, body, figure.view)
+    for prop in panel.props:
+        if prop.kind in ("strap", "towel"):
+            _draw_prop(scene, prop, bones.joints, colors)
+    for arrow in panel.arrows:
+        _draw_arrow(scene, arrow, bones.joints, HexColor(colors.accent))
+    return scene
+
+
+def _draw_head(scene: _Scene, bones: Skeleton, color: Color, view: str) -> None:
+    scene.add(Circle(*bones.head, HEAD_RADIUS, fillColor=color, strokeColor=None), [bones.head], HEAD_RADIUS)
+    if view == "side":  # a small nose shows which way the face looks
+        nose = _along(bones.head, bones.face, HEAD_RADIUS)
+        scene.add(Circle(*nose, 2.6, fillColor=color, strokeColor=None), [nose], 2.6)
+
+
+def _draw_prop(scene: _Scene, prop: Prop, joints: dict[str, XY], colors: FigureColors) -> None:
+    fill, edge = HexColor(colors.prop), _mix(colors.floor, 0.0)
+    at = _resolve(prop.at, joints) if prop.at else (0.0, 0.0)
+    if prop.kind == "pillow":
+        w, h = prop.size or (30.0, 9.0)
+        rect = _rect(at[0] - w / 2, at[1] - h / 2, w, h, rx=h / 2, ry=h / 2, fillColor=fill, strokeColor=None)
+        scene.add(rect, [(at[0] - w / 2, at[1] - h / 2), (at[0] + w / 2, at[1] + h / 2)])
+    elif prop.kind == "step":
+        w, h = prop.size or (40.0, 18.0)
+        rect = _rect(at[0] - w / 2, at[1], w, h, fillColor=fill, strokeColor=edge, strokeWidth=1)
+        scene.add(rect, [(at[0] - w / 2, at[1]), (at[0] + w / 2, at[1] + h)])
+    elif prop.kind == "chair":
+        _draw_chair(scene, at, prop.facing, fill)
+    elif prop.kind in ("wall", "doorway"):
+        x = prop.x or 0.0
+        if prop.kind == "wall":
+            thick, top = 6.0, 195.0
+            left = x if prop.side == "right" else x - thick
+        else:
+            thick, top = 12.0, 205.0
+            left = x - thick / 2
+        scene.add(
+            _rect(left, 0, thick, top, fillColor=fill, strokeColor=None), [(left, 0), (left + thick, top)]
+        )
+        if prop.kind == "doorway" and prop.width:  # seen from the front: two jambs and a lintel
+            _draw_doorway_front(scene, x, prop.width, fill)
+            return
+        if prop.kind == "doorway":  # the lintel above the opening, seen end-on
+            scene.add(_rect(left - 2, top, thick + 4, 8, fillColor=edge, strokeColor=None), [(left, top + 8)])
+    else:  # strap, towel: a band from the hands to the foot
+        assert prop.start is not None and prop.end is not None
+        a, b = _resolve(prop.start, joints), _resolve(prop.end, joints)
+        width = 2.2 if prop.kind == "strap" else 4.5
+        scene.add(_line(a, b, HexColor(colors.accent) if prop.kind == "strap" else edge, width), [a, b])
+
+
+def _draw_doorway_front(scene: _Scene, x: float, width: float, fill: Color) -> None:
+    jamb, top = 10.0, 205.0
+    for left in (x - width / 2 - jamb, x + width / 2):
+        scene.add(_rect(left, 0, jamb, top, fillColor=fill), [(left, 0), (left + jamb, top)])
+    lintel = _rect(x - width / 2 - jamb, top, width + 2 * jamb, jamb, fillColor=fill)
+    scene.add(lintel, [(x - width / 2 - jamb, top + jamb)])
+
+
+def _draw_chair(scene: _Scene, seat: XY, facing: str, fill: Color) -> None:
+    x, y = seat
+    depth, thick, back = (36.0, 4.0, 42.0) if facing != "front" else (58.0, 5.0, 0.0)
+    left = x - depth / 2
+    parts = [_rect(left, y - thick, depth, thick, fillColor=fill, strokeColor=None)]
+    for leg_x in (left + 2, left + depth - 5):
+        parts.append(_rect(leg_x, 0, 3, y - thick, fillColor=fill, strokeColor=None))
+    if facing in ("right", "left"):
+        back_x = left if facing == "right" else left + depth - 3.5
+        parts.append(_rect(back_x, y, 3.5, back, fillColor=fill, strokeColor=None))
+    for part in parts:
+        scene.add(part, [(left, 0), (left + depth, y + back)])
+
+
+def _arrow_head(tip: XY, direction: float, color: Color, size: float = 6.0) -> Polygon:
+    left = _along(tip, direction + 150, size)
+    right = _along(tip, direction - 150, size)
+    return Polygon([*tip, *left, *right], fillColor=color, strokeColor=color, strokeWidth=0.5)
+
+
+def _draw_arrow(scene: _Scene, arrow: Arrow, joints: dict[str, XY], color: Color) -> None:
+    if arrow.kind == "straight":
+        assert arrow.start is not None and arrow.end is not None
+        points = [_resolve(arrow.start, joints), _resolve(arrow.end, joints)]
+    else:
+        assert arrow.around is not None
+        centre = _resolve(arrow.around, joints)
+        count = max(8, int(abs(arrow.end_angle - arrow.start_angle) / 6))
+        step = (arrow.end_angle - arrow.start_angle) / count
+        points = [_along(centre, arrow.start_angle + i * step, arrow.radius) for i in range(count + 1)]
+    # Stop the line short of each head so its square end does not poke through the point.
+    ends = [(points[-1], points[-2])] + ([(points[0], points[1])] if arrow.heads == "both" else [])
+    line = [*points]
+    for index, (tip, before) in zip((-1, 0), ends, strict=False):
+        heading = math.degrees(math.atan2(tip[1] - before[1], tip[0] - before[0]))
+        line[index] = _along(tip, heading, -4)
+        scene.add(_arrow_head(tip, heading, color), [tip], 6)
+    flat = [c for p in line for c in p]
+    scene.add(PolyLine(flat, strokeColor=color, strokeWidth=2.2, strokeLineCap=1), line, 2)
+
+
+def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float) -> float:
+    widest = max(s.box[2] - s.box[0] for s in scenes)
+    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    return min((width - 2 * pad) / widest, (height - 2 * pad) / tallest)
+
+
+def _place(
+    scene: _Scene,
+    *,
+    x: float,
+    width: float,
+    height: float,
+    scale: float,
+    floor: str,
+    tallest: float,
+    colors: FigureColors,
+    mirror: bool,
+) -> Group:
+    """Scale ``scene`` into a ``width`` × ``height`` slot at ``x``: centred, floor at a shared level."""
+    x0, _y0, x1, _y1 = scene.box
+    # Floors share one level across panels, a little below the middle of the spare height.
+    bottom = (height - tallest * scale) * 0.35
+    centre = (x0 + x1) / 2
+    slot = Group()
+    if floor != "none":
+        half = width / 2 / scale
+        line = Line(centre - half, 0, centre + half, 0, strokeColor=HexColor(colors.floor), strokeWidth=1.4)
+        slot.add(line)
+        if floor == "mat":
+            span = (x1 - x0) / 2 + 8
+            mat = _rect(centre - span, 0, 2 * span, MAT_THICKNESS, fillColor=_mix(colors.floor, 0.55))
+            mat.strokeColor = None
+            slot.add(mat)
+    slot.add(scene.group)
+    sx = -scale if mirror else scale
+    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - min(scene.box[1], 0) * scale)
+    return slot
+
+
+def _panels_drawing(
+    figure: Figure,
+    panels: Sequence[Panel],
+    *,
+    width: float,
+    height: float,
+    colors: FigureColors,
+    numbers: Sequence[int] = (),
+) -> Drawing:
+    gap = width * 0.02 if len(panels) > 1 else 0.0
+    slot = (width - gap * (len(panels) - 1)) / len(panels)
+    pad = min(slot, height) * 0.06
+    scenes = [_scene(figure, panel, colors) for panel in panels]
+    scale = _fit_scale(scenes, slot, height, pad)
+    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    drawing = Drawing(width, height)
+    for index, scene in enumerate(scenes):
+        x = index * (slot + gap)
+        if numbers:
+            drawing.add(
+                _rect(x, 0, slot, height, rx=4, ry=4, fillColor=None, strokeColor=_mix(colors.floor, 0.5))
+            )
+        drawing.add(
+            _place(
+                scene,
+                x=x,
+                width=slot,
+                height=height,
+                scale=scale,
+                floor=figure.floor,
+                tallest=tallest,
+                colors=colors,
+                mirror=figure.facing == "left",
+            )
+        )
+        if numbers:
+            _number_badge(drawing, numbers[index], x + 3, height - 3, min(slot, height), colors)
+    return drawing
+
+
+def _number_badge(
+    drawing: Drawing, number: int, left: float, top: float, size: float, colors: FigureColors
+) -> None:
+    """A filled accent circle with the step number, in the panel's top-left corner."""
+    from rxstretch.render.fonts import register_family
+
+    radius = max(5.0, min(11.0, size * 0.09))
+    cx, cy = left + radius, top - radius
+    drawing.add(Circle(cx, cy, radius, fillColor=HexColor(colors.accent), strokeColor=None))
+    font = register_family({"bold"}).bold
+    drawing.add(
+        String(
+            cx,
+            cy - radius * 0.42,
+            str(number),
+            fontName=font,
+            fontSize=radius * 1.2,
+            fillColor=white,
+            textAnchor="middle",
+        )
+    )
+
+
+def figure_flowable(
+    figure: Figure, *, width: float, height: float, colors: FigureColors, step: int | None = None
+) -> Flowable:
+    """The figure's main picture, or the panel of ``step`` (1-based), fitted in width × height points."""
+    if step is None:
+        panel = figure.main_panel
+    elif not 1 <= step <= len(figure.panels):
+        raise FigureError(f"figure {figure.id} has no panel {step} (it has {len(figure.panels)})")
+    else:
+        panel = figure.panels[step - 1]
+    return _panels_drawing(figure, [panel], width=width, height=height, colors=colors)
+
+
+def step_panels(figure: Figure, *, width: float, height: float, colors: FigureColors) -> Flowable:
+    """A row of panels numbered 1, 2, 3... like the steps, or the single picture if not stepped."""
+    if not figure.stepped:
+        return figure_flowable(figure, width=width, height=height, colors=colors)
+    numbers = range(1, len(figure.panels) + 1)
+    return _panels_drawing(figure, figure.panels, width=width, height=height, colors=colors, numbers=numbers)
+
+
+def png_available() -> bool:
+    """Whether ReportLab can rasterise drawings here (it needs the rlPyCairo package)."""
+    return find_spec("rlPyCairo") is not None
+
+
+def export_drawing(drawing: Drawing, fmt: str, *, dpi: int = 144) -> bytes:
+    """Return ``drawing`` as PNG, SVG or PDF bytes (PDF and SVG are reproducible)."""
+    if fmt == "svg":
+        return renderSVG.drawToString(drawing).encode("utf-8")
+    if fmt == "pdf":
+        from rxstretch.render.fonts import register_family
+
+        buffer = io.BytesIO()
+        canvas = Canvas(  # the stub types initialFontName as a number
+            buffer,
+            pagesize=(drawing.width, drawing.height),
+            invariant=1,
+            initialFontName=register_family({"regular"}).regular,  # type: ignore[arg-type]
+        )
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+    if fmt == "png":
+        if not png_available():
+            raise FigureError('PNG output needs the rlPyCairo package: pip install "rxstretch[png]"')
+        # The stub says str; a PNG comes back as bytes.
+        return cast(bytes, renderPM.drawToString(drawing, fmt="PNG", dpi=dpi, bg=0xFFFFFF))
+    raise FigureError(f'unknown figure format "{fmt}" (expected one of: {", ".join(FORMATS)})')
+
+
+def figure_bytes(
+    figure: Figure, fmt: str, *, width: float = 420, height: float = 220, colors: FigureColors | None = None
+) -> bytes:
+    """The whole figure (every step panel, or the single picture) as PNG, SVG or PDF bytes."""
+    colors = colors or FigureColors()
+    per_panel = width if not figure.stepped else width / len(figure.panels)
+    drawing = step_panels(figure, width=max(width, per_panel), height=height, colors=colors)
+    assert isinstance(drawing, Drawing)
+    return export_drawing(drawing, fmt)
+
+
+def contact_sheet(
+    items: Sequence[tuple[str, Figure]],
+    *,
+    colors: FigureColors | None = None,
+    columns: int = 3,
+    cell: tuple[float, float] = (330, 170),
+) -> Drawing:
+    """Every figure in a grid under its exercise name (docs/figures.png)."""
+    from rxstretch.render.fonts import register_family
+
+    colors = colors or FigureColors()
+    font = register_family({"bold"}).bold
+    width, height = cell
+    rows = -(-len(items) // columns)
+    title, gap = 16.0, 12.0
+    sheet = Drawing(columns * (width + gap) + gap, rows * (height + title + gap) + gap)
+    sheet.add(_rect(0, 0, sheet.width, sheet.height, fillColor=white))
+    for index, (name, figure) in enumerate(items):
+        row, column = divmod(index, columns)
+        x = gap + column * (width + gap)
+        y = sheet.height - (row + 1) * (height + title + gap)
+        sheet.add(
+            String(x, y + height + 4, name, fontName=font, fontSize=11, fillColor=HexColor(colors.figure))
+        )
+        picture = step_panels(figure, width=width, height=height, colors=colors)
+        assert isinstance(picture, Drawing)
+        group = Group(*picture.contents)
+        group.transform = (1, 0, 0, 1, x, y)
+        sheet.add(group)
+    return sheet
