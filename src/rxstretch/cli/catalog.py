@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from rxstretch.cli.options import command_library, lang_option, library_option, reported_errors
+
+if TYPE_CHECKING:
+    from rxstretch.model import Library
 
 
 @click.command(name="list")
@@ -62,18 +66,36 @@ def list_command(
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--figure",
+    "figure_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OUT.png|svg|pdf",
+    help="Write the exercise's figure (every step panel) to this file instead.",
+)
+@click.option("--force", is_flag=True, help="Overwrite the --figure file if it exists.")
 @library_option
 def show_command(
-    exercise_id: str, language: str | None, output_format: str, libraries: tuple[Path, ...]
+    exercise_id: str,
+    language: str | None,
+    output_format: str,
+    figure_path: Path | None,
+    force: bool,
+    libraries: tuple[Path, ...],
 ) -> None:
     """Show everything about one exercise.
 
     \b
-    Example:
+    Examples:
       rxstretch show knees-to-chest --lang fr
+      rxstretch show knees-to-chest --figure knees-to-chest.svg
     """
     from rxstretch.catalog import exercise_details, format_details
 
+    if figure_path is not None:
+        with reported_errors():
+            _write_figure(command_library(libraries, lazy=True), exercise_id, figure_path, force=force)
+        return
     with reported_errors():
         details = exercise_details(command_library(libraries, lazy=True), exercise_id, language=language)
     if output_format == "json":
@@ -84,6 +106,25 @@ def show_command(
         click.echo(yaml.safe_dump(details, allow_unicode=True, sort_keys=False), nl=False)
     else:
         click.echo(format_details(details))
+
+
+def _write_figure(library: Library, exercise_id: str, path: Path, *, force: bool) -> None:
+    from rxstretch.errors import RxStretchError, did_you_mean
+    from rxstretch.output import write_atomic
+    from rxstretch.render.figures import FORMATS, figure_bytes
+
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.BadParameter(f"name the file .png, .svg or .pdf, not {path.name}", param_hint="--figure")
+    if exercise_id not in library.exercises:
+        raise RxStretchError(
+            f'unknown exercise "{exercise_id}"{did_you_mean(exercise_id, library.exercises)}'
+        )
+    figure = library.exercises[exercise_id].figure
+    if figure is None:
+        raise RxStretchError(f"exercise {exercise_id} has no figure (illustration: {{figure: ID}})")
+    write_atomic(path, figure_bytes(figure, fmt), force=force)
+    click.echo(f"wrote {path}", err=True)
 
 
 @click.command(name="validate")

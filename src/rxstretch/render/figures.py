@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from rxstretch.errors import RxStretchError
-from rxstretch.figures import SIDES, Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.figures import Arrow, Figure, Panel, Point, Pose, Prop, Segment
 
 XY = tuple[float, float]
 
@@ -403,7 +403,7 @@ def _panels_drawing(
     scenes = [_scene(figure, panel, colors) for panel in panels]
     scale = _fit_scale(scenes, slot, height, pad)
     tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     for index, scene in enumerate(scenes):
         x = index * (slot + gap)
         if numbers:
@@ -428,16 +428,28 @@ def _panels_drawing(
     return drawing
 
 
+def _font() -> str:
+    """The embedded bold face used for step numbers (never an unembedded base-14 font)."""
+    from rxstretch.render.fonts import register_family
+
+    return register_family({"bold"}).bold
+
+
+def _drawing(width: float, height: float) -> Drawing:
+    drawing = Drawing(width, height)
+    # ReportLab otherwise starts every drawing's graphics state with Helvetica, unembedded.
+    drawing.initialFontName = _font()  # type: ignore[attr-defined]  # missing from the stub
+    return drawing
+
+
 def _number_badge(
     drawing: Drawing, number: int, left: float, top: float, size: float, colors: FigureColors
 ) -> None:
     """A filled accent circle with the step number, in the panel's top-left corner."""
-    from rxstretch.render.fonts import register_family
-
     radius = max(5.0, min(11.0, size * 0.09))
     cx, cy = left + radius, top - radius
     drawing.add(Circle(cx, cy, radius, fillColor=HexColor(colors.accent), strokeColor=None))
-    font = register_family({"bold"}).bold
+    font = _font()
     drawing.add(
         String(
             cx,
@@ -482,14 +494,12 @@ def export_drawing(drawing: Drawing, fmt: str, *, dpi: int = 144) -> bytes:
     if fmt == "svg":
         return renderSVG.drawToString(drawing).encode("utf-8")
     if fmt == "pdf":
-        from rxstretch.render.fonts import register_family
-
         buffer = io.BytesIO()
         canvas = Canvas(  # the stub types initialFontName as a number
             buffer,
             pagesize=(drawing.width, drawing.height),
             invariant=1,
-            initialFontName=register_family({"regular"}).regular,  # type: ignore[arg-type]
+            initialFontName=_font(),  # type: ignore[arg-type]
         )
         renderPDF.draw(drawing, canvas, 0, 0)
         canvas.showPage()
@@ -522,14 +532,12 @@ def contact_sheet(
     cell: tuple[float, float] = (330, 170),
 ) -> Drawing:
     """Every figure in a grid under its exercise name (docs/figures.png)."""
-    from rxstretch.render.fonts import register_family
-
     colors = colors or FigureColors()
-    font = register_family({"bold"}).bold
+    font = _font()
     width, height = cell
     rows = -(-len(items) // columns)
     title, gap = 16.0, 12.0
-    sheet = Drawing(columns * (width + gap) + gap, rows * (height + title + gap) + gap)
+    sheet = _drawing(columns * (width + gap) + gap, rows * (height + title + gap) + gap)
     sheet.add(_rect(0, 0, sheet.width, sheet.height, fillColor=white))
     for index, (name, figure) in enumerate(items):
         row, column = divmod(index, columns)
