@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
     from rxstretch.records import Format
     from rxstretch.render.document import HandoutRenderer
+    from rxstretch.template import Template
 
 
 def load_library(extra: Iterable[Path | str] = (), *, use_env: bool = True, lazy: bool = False) -> Library:
@@ -47,6 +48,7 @@ def build_handout(
     today: datetime.date | None = None,
     max_exercises: int = DEFAULT_MAX_EXERCISES,
     strict_language: bool = False,
+    tracker_weeks: int = 0,
 ) -> Handout:
     """Resolve ``prescription`` into a localized Handout after its safety checks.
 
@@ -65,6 +67,7 @@ def build_handout(
         language=language,
         today=today,
         max_exercises=max_exercises,
+        tracker_weeks=tracker_weeks,
     )
     if strict_language and handout.fallbacks:
         listed = "; ".join(handout.fallbacks)
@@ -72,20 +75,33 @@ def build_handout(
     return handout
 
 
-@lru_cache(maxsize=16)
-def _renderer(template: str, paper: str | None, territory: str | None, font: Path | None) -> HandoutRenderer:
+@lru_cache(maxsize=32)
+def _renderer(
+    template: str,
+    paper: str,
+    colors: tuple[tuple[str, str], ...],
+    font: tuple[tuple[str, Path], ...],
+    fallback: Path | None,
+) -> HandoutRenderer:
     # Imported here so that loading or validating a library never pays for importing ReportLab.
     from rxstretch.render.document import HandoutRenderer
-    from rxstretch.template import load_template, paper_for_territory
+    from rxstretch.render.fonts import BUNDLED_FAMILIES, brand_font
 
-    layout = load_template(template)
-    chosen = paper or (layout.page_size if layout.page_size != "auto" else paper_for_territory(territory))
-    return HandoutRenderer(layout, paper=chosen, fallback_font=font)
+    layout = _template(template).with_colors(dict(colors))
+    family = brand_font(dict(font)) if font else BUNDLED_FAMILIES[layout.font]
+    return HandoutRenderer(layout, paper=paper, family=family, fallback_font=fallback)
+
+
+@lru_cache(maxsize=16)
+def _template(name: str) -> Template:
+    from rxstretch.template import load_template
+
+    return load_template(name)
 
 
 def prepare_renderer(template: str = "standard") -> None:
     """Load ``template`` and the fonts now, so a worker's first handout is not slower."""
-    _renderer(template, None, None, None)
+    _renderer(template, "A4", (), (), None)
 
 
 def render_handout(
@@ -93,7 +109,7 @@ def render_handout(
     *,
     library: Library | None = None,
     brand: Brand | Path | str | None = None,
-    template: str = "standard",
+    template: str | None = None,
     language: str | None = None,
     today: datetime.date | None = None,
     paper: str | None = None,
@@ -102,13 +118,28 @@ def render_handout(
 ) -> bytes:
     """Return the PDF bytes for a Handout, or for a Prescription (resolved first).
 
-    ``paper`` (A4 or letter) overrides the template's page size; with a template set to "auto"
-    the handout's territory decides. ``font`` is a TrueType file drawing the characters the
-    bundled DejaVu Sans lacks, such as Chinese or Japanese.
+    The layout is ``template``, else the brand's, else "standard". The paper is ``paper`` (A4
+    or letter), else the brand's, else the template's, else the one used in the handout's
+    territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
     """
+    from rxstretch.template import paper_for_territory
+
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
-    renderer = _renderer(template, paper, handout.territory, Path(font) if font else None)
+    chosen_template = template or handout.brand.template or "standard"
+    layout_paper = _template(chosen_template).page_size
+    chosen_paper = (
+        paper
+        or handout.brand.paper
+        or (layout_paper if layout_paper != "auto" else paper_for_territory(handout.territory))
+    )
+    renderer = _renderer(
+        chosen_template,
+        chosen_paper,
+        tuple(sorted(handout.brand.colors.items())),
+        tuple(sorted(handout.brand.font.items())),
+        Path(font) if font else None,
+    )
     return renderer.render(handout, invariant=invariant)
 
 
@@ -120,7 +151,7 @@ def run_batch(
     libraries: Iterable[Path | str] = (),
     use_env: bool = True,
     brand: Brand | Path | str | None = None,
-    template: str = "standard",
+    template: str | None = None,
     language: str | None = None,
     today: datetime.date | None = None,
     jobs: int | None = None,
@@ -150,12 +181,14 @@ def run_batch(
         raise RxStretchError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
     folders = library_dirs([Path(p) for p in libraries], use_env=use_env)
     library = load_library_dirs(folders, lazy=True)
-    load_template(template)  # a bad template stops the batch before any worker starts
+    brand_data = load_brand(Path(brand)) if isinstance(brand, Path | str) else brand
+    # A bad template stops the batch before any worker starts.
+    load_template(template or (brand_data.template if brand_data else None) or "standard")
     options = BatchOptions(
         output_dir=Path(output_dir),
         libraries=tuple(Path(p) for p in libraries),
         use_env=use_env,
-        brand=load_brand(Path(brand)) if isinstance(brand, Path | str) else brand,
+        brand=brand_data,
         template=template,
         language=language,
         today=today or datetime.date.today(),

@@ -57,7 +57,7 @@ class BatchOptions:
     libraries: tuple[Path, ...] = ()
     use_env: bool = True
     brand: Brand | None = None
-    template: str = "standard"
+    template: str | None = None  # None: the brand's template, else standard
     language: str | None = None
     today: datetime.date | None = None
     force: bool = False
@@ -128,7 +128,7 @@ def init_worker(options: BatchOptions) -> None:
 
     _worker["options"] = options
     _worker["library"] = load_library(options.libraries, use_env=options.use_env, lazy=True)
-    prepare_renderer(options.template)
+    prepare_renderer(options.template or (options.brand.template if options.brand else None) or "standard")
 
 
 def render_job(job: _Job) -> Outcome:

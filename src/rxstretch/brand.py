@@ -1,37 +1,104 @@
-"""Load the clinic's brand file (brand.yaml): the name and contact details on every handout."""
+"""Load the clinic's brand file (brand.yaml): identity, logo, colours, font and defaults."""
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
 from typing import Any
 
 from rxstretch.model import Brand
-from rxstretch.reader import Reader
-from rxstretch.yamlio import load_yaml_file
+from rxstretch.reader import Reader, join_path
+from rxstretch.yamlio import LocatedMap, load_yaml_file
 
-BRAND_ENV = "RXSTRETCH_BRAND"
-BRAND_FIELDS = ("name", "address", "phone", "email", "website")
-
-
-def brand_path_from_env() -> Path | None:
-    """Return the brand file named by RXSTRETCH_BRAND, if set."""
-    value = os.environ.get(BRAND_ENV, "").strip()
-    return Path(value) if value else None
+CONTACT_FIELDS = ("name", "address", "phone", "email", "website")
+OPTIONAL_FIELDS = (*CONTACT_FIELDS[1:], "logo", "colors", "font", "footer", "paper", "template", "qr_code")
+COLOR_KEYS = ("primary", "accent")
+FONT_FACES = ("regular", "bold", "italic", "bold_italic")
+PAPERS = ("A4", "letter")
+HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 
 
 def load_brand(path: Path) -> Brand:
-    """Load and validate a brand file."""
+    """Load and validate a brand file; relative paths in it are relative to the file."""
     reader = Reader(str(path))
-    brand = read_brand(load_yaml_file(path), reader)
+    brand = read_brand(load_yaml_file(path), reader, folder=path.parent)
     reader.raise_if_problems()
     return brand
 
 
-def read_brand(data: Any, reader: Reader) -> Brand:
+def read_brand(data: Any, reader: Reader, *, folder: Path) -> Brand:
     """Build a Brand from parsed YAML, recording every problem in ``reader``."""
-    doc = reader.mapping(data, "", line=1, required=("name",), optional=BRAND_FIELDS[1:])
+    doc = reader.mapping(data, "", line=1, required=("name",), optional=OPTIONAL_FIELDS)
     if doc is None:
         return Brand()
-    values = {key: reader.text(doc, key, "") for key in BRAND_FIELDS if key in doc}
-    return Brand(**values)
+    contact = {key: reader.text(doc, key, "") for key in CONTACT_FIELDS if key in doc}
+    footer = reader.names(doc["footer"], "footer", doc.line_of("footer")) if "footer" in doc else {}
+    paper = reader.choice(doc, "paper", "", PAPERS, what="paper size") if "paper" in doc else None
+    template = reader.text(doc, "template", "") if "template" in doc else None
+    if template is not None and template.endswith((".yaml", ".yml")):
+        template = str(_existing(reader, doc, "template", "", folder) or template)
+    qr_code = reader.typed(doc, "qr_code", "", bool) is True
+    return Brand(
+        **contact,
+        logo=_existing(reader, doc, "logo", "", folder) if "logo" in doc else None,
+        colors=_colors(reader, doc),
+        font=_font(reader, doc, folder),
+        footer=footer,
+        paper=paper,
+        template=template,
+        qr_code=qr_code,
+    )
+
+
+def normalized_color(value: str) -> str:
+    """#abc → #AABBCC."""
+    digits = value[1:]
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    return f"#{digits.upper()}"
+
+
+def _colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
+    node = reader.section(doc, "colors", "", optional=COLOR_KEYS)
+    colors: dict[str, str] = {}
+    if node is None:
+        return colors
+    for key in COLOR_KEYS:
+        value = reader.text(node, key, "colors") if key in node else None
+        if value is None:
+            continue
+        if not HEX_COLOR.match(value):
+            reader.problem(
+                node.line_of(key),
+                join_path("colors", key),
+                f'"{value}" is not a colour; write it as #RRGGBB or #RGB, e.g. #1F5E8C',
+            )
+            continue
+        colors[key] = normalized_color(value)
+    return colors
+
+
+def _font(reader: Reader, doc: LocatedMap, folder: Path) -> dict[str, Path]:
+    node = reader.section(doc, "font", "", required=("regular",), optional=FONT_FACES[1:])
+    found: dict[str, Path] = {}
+    if node is None:
+        return found
+    for face in FONT_FACES:
+        if face in node and (path := _existing(reader, node, face, "font", folder)) is not None:
+            if path.suffix.lower() not in (".ttf", ".ttc"):
+                reader.problem(node.line_of(face), join_path("font", face), "must be a TrueType file (.ttf)")
+                continue
+            found[face] = path
+    return found
+
+
+def _existing(reader: Reader, node: LocatedMap, key: str, path: str, folder: Path) -> Path | None:
+    """The file named at ``key``, relative to the brand file's folder; a problem if missing."""
+    text = reader.text(node, key, path)
+    if text is None:
+        return None
+    candidate = (folder / Path(text).expanduser()).resolve()
+    if not candidate.is_file():
+        reader.problem(node.line_of(key), join_path(path, key), f'no file at "{candidate}"')
+        return None
+    return candidate

@@ -40,7 +40,8 @@ _TOP_REQUIRED = (
     "licence",
     "sources",
 )
-_TOP_OPTIONAL = ("contraindications", "tags", "illustration")
+_TOP_OPTIONAL = ("contraindications", "tags", "illustration", "video")
+VIDEO_URL = re.compile(r"^https://[^\s]+$")
 _TEXT_REQUIRED = ("name", "summary", "purpose", "steps", "tips", "suitable_for")
 _TEXT_OPTIONAL = ("muscles_note", "contraindications")
 _HOLD_UNITS = {"s": 1, "min": 60}
@@ -74,6 +75,9 @@ def read_exercise(
     dosage = _read_dosage(doc, reader, vocabulary)
     contraindications = _read_contraindications(doc, reader, conditions)
     tags = reader.texts(doc, "tags", "")
+    video = reader.text(doc, "video", "") if "video" in doc else None
+    if video is not None and not VIDEO_URL.match(video):
+        reader.problem(doc.line_of("video"), "video", f'"{video}" is not a link; write it as https://...')
     licence = reader.text(doc, "licence", "")
     sources = _read_sources(doc, reader)
     image, figure_id, alt = _read_illustration(doc, reader, path)
@@ -101,6 +105,7 @@ def read_exercise(
         image=image,
         figure=figure,
         alt=alt,
+        video=video,
         origin=str(path),
     )
 

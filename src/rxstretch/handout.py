@@ -24,6 +24,7 @@ class Labels:
     follow_up: str
     caution: str
     safety: str
+    video: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,29 @@ class Card:
     cautions: tuple[str, ...] = ()
     image: Path | None = None
     language: str = "en"
+    video: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One exercise in the adherence diary: how many boxes a day, and its frequency in words."""
+
+    name: str
+    boxes_per_day: int
+    frequency: str
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """The adherence diary: a week per table, a row per exercise, a box per session."""
+
+    title: str
+    intro: str
+    week_titles: tuple[str, ...]
+    day_names: tuple[str, ...]
+    exercise_label: str
+    pain_label: str
+    rows: tuple[TrackerRow, ...]
 
 
 @dataclass(frozen=True)
@@ -64,3 +88,5 @@ class Handout:
     warnings: tuple[str, ...] = ()
     rtl: bool = False
     territory: str | None = None
+    disclaimer: str | None = None
+    tracker: Tracker | None = None

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from babel.units import format_unit
@@ -119,6 +119,12 @@ class Localizer:
     def join(self, items: Sequence[str]) -> str:
         """Join items as the locale writes lists: "a, b et c"."""
         return format_list(list(items), locale=self.locale) if items else ""
+
+    def day_names(self) -> tuple[str, ...]:
+        """Abbreviated day names, in the order the locale's week starts (Mon or Sun...)."""
+        names = get_day_names("abbreviated", context="stand-alone", locale=self.locale)
+        first = self.locale.first_week_day
+        return tuple(names[(first + offset) % 7] for offset in range(7))
 
     def number_range(self, low: int, high: int) -> str:
         """Format an inclusive range of numbers: 3–4."""

@@ -115,6 +115,7 @@ class Exercise:
     contraindications: tuple[Contraindication, ...] = ()
     tags: tuple[str, ...] = ()
     image: Path | None = None
+    video: str | None = None  # a link to a demonstration video, printed as a QR code
     origin: str = ""
     # A drawn figure (library/figures/<id>.yaml); ``image``, when given, is shown instead.
     figure: Figure | None = None
@@ -231,3 +232,13 @@ class Brand:
     phone: str | None = None
     email: str | None = None
     website: str | None = None
+    logo: Path | None = None
+    # Colour overrides for the template: primary (titles, bars) and accent (dosage box).
+    colors: Mapping[str, str] = field(default_factory=dict)
+    # TrueType files by face: regular (required), bold, italic, bold_italic.
+    font: Mapping[str, Path] = field(default_factory=dict)
+    # A footer line (a disclaimer, opening hours...) per language.
+    footer: Mapping[str, str] = field(default_factory=dict)
+    paper: str | None = None
+    template: str | None = None
+    qr_code: bool = False

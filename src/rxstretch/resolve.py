@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from rxstretch.handout import Card, Handout, Labels
+from rxstretch.handout import Card, Handout, Labels, Tracker, TrackerRow
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
     Brand,
@@ -16,6 +16,10 @@ from rxstretch.model import (
 )
 from rxstretch.safety import DEFAULT_MAX_EXERCISES, check_safety
 
+# More boxes than this no longer fit a day's cell; such a schedule is noted in the frequency.
+MAX_TRACKER_BOXES = 4
+MAX_TRACKER_WEEKS = 12
+
 
 def resolve_handout(
     prescription: Prescription,
@@ -25,6 +29,7 @@ def resolve_handout(
     language: str | None = None,
     today: datetime.date | None = None,
     max_exercises: int = DEFAULT_MAX_EXERCISES,
+    tracker_weeks: int = 0,
 ) -> Handout:
     """Build the localized Handout for ``prescription``, after its safety checks.
 
@@ -61,6 +66,8 @@ def resolve_handout(
         fallbacks=fallbacks,
         overrides=safety.overrides,
         warnings=safety.warnings,
+        disclaimer=brand.footer.get(negotiate(locale, brand.footer, library.default_language)),
+        tracker=_tracker(prescription, library, ui, cards, tracker_weeks) if tracker_weeks else None,
     )
 
 
@@ -116,6 +123,7 @@ def _labels(ui: Localizer) -> Labels:
         follow_up=ui.gettext("Next appointment"),
         caution=ui.gettext("Caution"),
         safety=ui.gettext("When to stop and get help"),
+        video=ui.gettext("Watch the video"),
     )
 
 
@@ -162,6 +170,7 @@ def _card(
         cautions=tuple(caution_texts),
         image=exercise.image,
         language=content_language,
+        video=exercise.video,
     )
 
 
@@ -229,3 +238,33 @@ def _side(side: str, ui: Localizer) -> str:
         "alternate": ui.gettext("Alternate sides"),
     }
     return labels[side]
+
+
+def _tracker(
+    prescription: Prescription, library: Library, ui: Localizer, cards: tuple[Card, ...], weeks: int
+) -> Tracker:
+    """The adherence diary: one box per prescribed session, per day, for ``weeks`` weeks."""
+    rows = []
+    for card, item in zip(cards, prescription.exercises, strict=True):
+        dosage = library.exercises[item.exercise_id].dosage
+        usual = dosage.frequency
+        count, per = (item.frequency.count, item.frequency.per) if item.frequency else (usual.max, usual.per)
+        # Weekly sessions are spread over the week: one box a day to tick on the days it is done.
+        boxes = count if per == "day" else 1
+        rows.append(
+            TrackerRow(card.name, min(boxes, MAX_TRACKER_BOXES), _frequency(dosage, item, ui, library))
+        )
+    return Tracker(
+        title=ui.gettext("Exercise diary"),
+        intro=ui.gettext(
+            "Tick a box each time you do an exercise. At the end of each day, note your pain "
+            "from 0 (no pain) to 10 (the worst pain you can imagine)."
+        ),
+        week_titles=tuple(
+            ui.gettext("Week %(number)s", number=ui.number(week)) for week in range(1, weeks + 1)
+        ),
+        day_names=ui.day_names(),
+        exercise_label=ui.gettext("Exercise"),
+        pain_label=ui.gettext("Pain (0–10)"),
+        rows=tuple(rows),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from rxstretch.reader import Reader, join_path
 from rxstretch.resources import data_dir
 from rxstretch.yamlio import LocatedMap, load_yaml_file
 
+# Bundled font families a template can name (see render/fonts.py).
+FONT_FAMILIES = ("dejavu-sans", "atkinson-hyperlegible")
+DEFAULT_FONT = "dejavu-sans"
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
 # "auto" follows the handout's territory: fr-CA prints on Letter, fr-FR and plain fr on A4.
 PAPER_CHOICES = (*PAGE_SIZES_MM, "auto")
@@ -47,6 +51,8 @@ STYLE_NAMES = (
     "section_title",
     "running_header",
     "footer",
+    "tracker_box",
+    "disclaimer",
 )
 COLOR_NAMES = ("primary", "accent", "caution", "caution_border", "text", "muted", "rule")
 _STYLE_KEYS = (
@@ -71,7 +77,7 @@ class TextStyle:
     leading: float
     bold: bool
     italic: bool
-    color: str
+    color: str  # a colour name: one of the template's colours, white or black
     space_before: float
     space_after: float
     indent: float = 0.0
@@ -79,7 +85,7 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class Template:
-    """A handout layout: page, colours, spacing and text styles."""
+    """A handout layout: page, colours, spacing, text styles, font and arrangement."""
 
     name: str
     page_size: str
@@ -88,6 +94,17 @@ class Template:
     spacing: Mapping[str, float]
     image_max_mm: tuple[float, float]
     styles: Mapping[str, TextStyle]
+    font: str = DEFAULT_FONT
+    columns: int = 1
+    exercise_per_page: bool = False
+
+    def color(self, name: str) -> str:
+        """The hex value of a colour name used by a style (a template colour, white or black)."""
+        return self.colors.get(name) or _FIXED_COLORS[name]
+
+    def with_colors(self, overrides: Mapping[str, str]) -> Template:
+        """This template with some colours replaced (a clinic's brand colours)."""
+        return dataclasses.replace(self, colors={**self.colors, **overrides}) if overrides else self
 
 
 def bundled_templates() -> dict[str, Path]:
@@ -134,7 +151,13 @@ def _numbers(
 
 def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     """Build a Template from parsed YAML, recording every problem in ``reader``."""
-    doc = reader.mapping(data, "", line=1, required=("page", "colors", "spacing", "image", "styles"))
+    doc = reader.mapping(
+        data,
+        "",
+        line=1,
+        required=("page", "colors", "spacing", "image", "styles"),
+        optional=("font", "layout"),
+    )
     if doc is None:
         return None
     page = reader.section(doc, "page", "", required=("size", "margins_mm"))
@@ -146,7 +169,15 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     spacing = _numbers(reader, doc, "spacing", ("card_gap", "box_padding", "step_number_width"))
     image = _numbers(reader, doc, "image", ("max_width_mm", "max_height_mm"))
     styles = _read_styles(reader, doc, colors)
-    if reader.problems or size is None:
+    font = reader.choice(doc, "font", "", FONT_FAMILIES, what="font") if "font" in doc else DEFAULT_FONT
+    layout = reader.section(doc, "layout", "", optional=("columns", "exercise_per_page"))
+    columns = 1
+    exercise_per_page = False
+    if layout is not None:
+        if "columns" in layout:
+            columns = reader.integer(layout, "columns", "layout", minimum=1, maximum=2) or 1
+        exercise_per_page = reader.typed(layout, "exercise_per_page", "layout", bool) is True
+    if reader.problems or size is None or font is None:
         return None
     return Template(
         name=name,
@@ -156,6 +187,9 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
         spacing=spacing,
         image_max_mm=(image["max_width_mm"], image["max_height_mm"]),
         styles=styles,
+        font=font,
+        columns=columns,
+        exercise_per_page=exercise_per_page,
     )
 
 
@@ -196,15 +230,13 @@ def _read_styles(reader: Reader, doc: LocatedMap, colors: Mapping[str, str]) -> 
             reader.problem(entry.line_of("size"), join_path(path, "size"), "must be a number from 4 to 72")
             continue
         color_name = entry.get("color", "text")
-        color = colors.get(color_name) or _FIXED_COLORS.get(color_name)
-        if color is None:
+        if color_name not in colors and color_name not in _FIXED_COLORS:
             hint = did_you_mean(str(color_name), [*COLOR_NAMES, *_FIXED_COLORS])
             reader.problem(
-                entry.line_of("color"),
-                join_path(path, "color"),
-                f'unknown colour "{color_name}"{hint}',
+                entry.line_of("color"), join_path(path, "color"), f'unknown colour "{color_name}"{hint}'
             )
             continue
+        color = str(color_name)
         found = {key: _style_number(reader, entry, key, path) for key in _STYLE_NUMBERS}
         numbers = {key: value for key, value in found.items() if value is not None}
         if len(numbers) < len(found):

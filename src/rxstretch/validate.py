@@ -70,7 +70,7 @@ def _validate_file(path: Path, library: Library | None) -> tuple[list[Problem], 
     if kind == "template":
         read_template(data, reader, name=path.stem)
     else:
-        read_brand(data, reader)
+        read_brand(data, reader, folder=path.parent)
     return reader.problems, []
 
 

@@ -11,6 +11,7 @@ from rxstretch import __version__
 from rxstretch.cli.batch import batch_command
 from rxstretch.cli.catalog import list_command, locales_command, show_command, validate_command
 from rxstretch.cli.generate import generate_command
+from rxstretch.cli.init import init_command
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,6 +29,7 @@ for command in (
     validate_command,
     locales_command,
     batch_command,
+    init_command,
 ):
     cli.add_command(command)
 

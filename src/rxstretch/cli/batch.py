@@ -90,7 +90,7 @@ def batch_command(
     date: datetime.date | None,
     language: str | None,
     brand: Path | None,
-    template: str,
+    template: str | None,
     libraries: tuple[Path, ...],
     force: bool,
     resume: bool,

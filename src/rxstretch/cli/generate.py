@@ -85,6 +85,13 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @paper_option
 @library_option
 @strict_language_option
+@click.option(
+    "--tracker",
+    "tracker_weeks",
+    type=click.IntRange(1, 12),
+    metavar="WEEKS",
+    help="Add an exercise diary: a box per session and day, and a pain score, for WEEKS weeks.",
+)
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def generate_command(
     prescription: Path | None,
@@ -103,11 +110,12 @@ def generate_command(
     date: datetime.date | None,
     language: str | None,
     brand: Path | None,
-    template: str,
+    template: str | None,
     font: Path | None,
     paper: str | None,
     libraries: tuple[Path, ...],
     strict_language: bool,
+    tracker_weeks: int | None,
     force: bool,
 ) -> None:
     """Render a patient handout PDF from a prescription file or from -e options.
@@ -161,6 +169,7 @@ def generate_command(
             today=date,
             max_exercises=max_exercises,
             strict_language=strict_language,
+            tracker_weeks=tracker_weeks or 0,
         )
         pdf = render_handout(handout, template=template, font=font, paper=paper and PAPER[paper.lower()])
         if output == "-":

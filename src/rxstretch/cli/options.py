@@ -82,10 +82,8 @@ brand_option = click.option(
 )
 template_option = click.option(
     "--template",
-    default="standard",
-    show_default=True,
     metavar="NAME|FILE",
-    help="Layout template name or YAML file.",
+    help="Layout: standard, compact, large-print or a YAML file (default: the brand's, else standard).",
 )
 font_option = click.option(
     "--font",

@@ -15,8 +15,11 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from rxstretch.handout import Card, Labels
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts
+from rxstretch.render.qr import qr_code
 from rxstretch.render.tables import make_table
 from rxstretch.template import Template
+
+QR_SIZE_MM = 22.0
 
 
 class Picture(Flowable):
@@ -50,12 +53,13 @@ class CardBuilder:
         """Return the card as a block that moves to the next page rather than split, if it fits."""
         text = self.texts
         parts: list[Flowable] = [self._title_bar(card)]
-        picture = self._picture(card)
-        text_width = self.width if picture is None else self.width - picture.drawWidth - 2 * self.padding
+        side = self._side(card)
+        side_width = max((getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side), default=0.0)
+        text_width = self.width - side_width - 2 * self.padding if side else self.width
         intro: list[Flowable] = [text(card.summary, "summary")]
         intro += [self._caution(caution, text_width) for caution in card.cautions]
         intro.append(self._dosage(card, text_width))
-        parts += intro if picture is None else [self._side_by_side(intro, picture, text_width)]
+        parts += [self._side_by_side(intro, side, text_width)] if side else intro
         parts.append(text(self.labels.steps, "heading"))
         parts.append(self._steps(card))
         if card.tips:
@@ -99,16 +103,27 @@ class CardBuilder:
     def _picture(self, card: Card) -> Picture | None:
         if card.image is None:
             return None
-        reader = load_image(card.image)
-        pixel_width, pixel_height = reader.getSize()
         max_width, max_height = (side * mm for side in self.template.image_max_mm)
+        reader = load_image(card.image, printed_width=max_width, printed_height=max_height)
+        pixel_width, pixel_height = reader.getSize()
         scale = min(max_width / pixel_width, max_height / pixel_height)
         return Picture(reader, pixel_width * scale, pixel_height * scale)
 
-    def _side_by_side(self, flowables: list[Flowable], picture: Picture, text_width: float) -> Table:
+    def _side(self, card: Card) -> list[Flowable]:
+        """What stands beside the card's text: its picture, and a QR code to its video."""
+        side: list[Flowable] = []
+        picture = self._picture(card)
+        if picture is not None:
+            side.append(picture)
+        if card.video:
+            side.append(qr_code(card.video, size=QR_SIZE_MM * mm, color=self.template.color("text")))
+            side.append(self.texts(self.labels.video, "tip"))
+        return side
+
+    def _side_by_side(self, flowables: list[Flowable], side: list[Flowable], text_width: float) -> Table:
         picture_column = 0 if self.texts.rtl else 1
         return self._table(
-            [self.texts.row([flowables, picture])],
+            [self.texts.row([flowables, side])],
             self.texts.row([text_width, self.width - text_width]),
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -152,7 +167,12 @@ class CardBuilder:
 
     def _dosage(self, card: Card, width: float) -> Table:
         """A one-row strip: the heading, then one label-over-value cell per dosage item."""
-        heading_width = 0.17 * width
+        heading = self.styles["heading"]
+        longest = max(
+            stringWidth(word, heading.fontName, heading.fontSize) for word in self.labels.dosage.split()
+        )
+        # Wide enough for the heading's longest word: large print must not break "dosage".
+        heading_width = max(0.17 * width, longest + 2 * self.padding + 1)
         label_style, value_style = self.styles["dosage_label"], self.styles["dosage_value"]
         cells: list[Any] = [self.texts(self.labels.dosage, "heading")]
         cells += [
@@ -184,7 +204,7 @@ class CardBuilder:
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), self.padding * 2 / 3),
             ],
         )
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -15,22 +14,37 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    FrameBreak,
     NextPageTemplate,
+    PageBreak,
     PageTemplate,
-    Table,
 )
 
 from rxstretch import __version__
 from rxstretch.handout import Handout
 from rxstretch.render.cards import CardBuilder
-from rxstretch.render.fonts import BUNDLED_FONTS, register_fallback, register_family
+from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings
+from rxstretch.render.header import clinic_header, patient_details
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
-from rxstretch.render.tables import make_table
+from rxstretch.render.tracker import tracker_flowables
 from rxstretch.template import PAGE_SIZES_MM, Template
 
 PRODUCER = f"rxstretch {__version__}"
+COLUMN_GAP = 6 * mm
+
+
+def _frame(x: float, y: float, width: float, height: float, name: str) -> Frame:
+    return Frame(x, y, width, height, id=name, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+
+def _height(flowables: list[Flowable], width: float) -> float:
+    """The height ``flowables`` take stacked in ``width`` (spaces included), plus a little air."""
+    total = 0.0
+    for flowable in flowables:
+        total += flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total + 4
 
 
 class _FooterCanvas(Canvas):
@@ -57,9 +71,18 @@ class _FooterCanvas(Canvas):
 class HandoutRenderer:
     """Renders Handouts with one template and font family; reusable across many handouts."""
 
-    def __init__(self, template: Template, *, paper: str, fallback_font: Path | None = None) -> None:
+    def __init__(
+        self,
+        template: Template,
+        *,
+        paper: str,
+        family: FontFiles = BUNDLED_FONTS,
+        fallback_font: Path | None = None,
+    ) -> None:
         self.template = template
-        self.fonts = register_family({"regular"}, BUNDLED_FONTS)
+        self.fonts = register_family({"regular"}, family)
+        # DejaVu Sans draws what another family lacks (Arabic in a large-print handout...).
+        self.backup = register_family({"regular"}, BUNDLED_FONTS)
         self.fallback = register_fallback(fallback_font) if fallback_font else None
         self.styles = paragraph_styles(template, self.fonts)
         width_mm, height_mm = PAGE_SIZES_MM[paper]
@@ -73,10 +96,9 @@ class HandoutRenderer:
 
         Raises MissingGlyphError when the font cannot draw some of the handout's text.
         """
-        check_glyphs(
-            handout_strings(handout), [self.fonts.regular, *([self.fallback] if self.fallback else [])]
-        )
-        text = Texts(self.styles, self.fonts, rtl=handout.rtl, fallback=self.fallback)
+        fonts = [self.fonts.regular, self.backup.regular, *([self.fallback] if self.fallback else [])]
+        check_glyphs(handout_strings(handout), fonts)
+        text = Texts(self.styles, self.fonts, rtl=handout.rtl, fallback=self.fallback, backup=self.backup)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer,
@@ -95,38 +117,66 @@ class HandoutRenderer:
             initialFontName=self.fonts.regular,
             initialFontSize=10,
         )
-        frame = Frame(
-            doc.leftMargin,
-            doc.bottomMargin,
-            doc.width,
-            doc.height,
-            id="body",
-            leftPadding=0,
-            rightPadding=0,
-            topPadding=0,
-            bottomPadding=0,
-        )
-        first = PageTemplate("first", [frame])
-        later = PageTemplate(
-            "later", [frame], onPage=lambda canvas, _doc: self._running_header(canvas, handout, text)
-        )
-        doc.addPageTemplates([first, later])
+        header = self._header(handout, text)
+        doc.addPageTemplates(self._page_templates(doc, handout, text, _height(header, doc.width)))
 
         def footer(canvas: Canvas, page: int, pages: int) -> None:
             self._footer(canvas, handout, text, page, pages)
 
-        story = self._story(handout, text)
+        story = [NextPageTemplate("later"), *header, *self._body(handout, text)]
         doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
         return buffer.getvalue()
 
-    def _story(self, handout: Handout, text: Texts) -> list[Flowable]:
-        story: list[Flowable] = [NextPageTemplate("later")]
-        story += self._clinic_header(handout, text)
-        story.append(text(handout.title, "title"))
-        story.append(self._details(handout, text))
-        story.append(text(handout.intro, "intro"))
-        builder = CardBuilder(self.template, text, handout.labels, self.frame_width)
-        story += [builder.card(card) for card in handout.cards]
+    def _page_templates(
+        self, doc: BaseDocTemplate, handout: Handout, text: Texts, header_height: float
+    ) -> list[PageTemplate]:
+        """First page, later pages and the full-width diary pages, in one or two columns."""
+
+        def running_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
+            self._running_header(canvas, handout, text)
+
+        left, bottom, width, height = doc.leftMargin, doc.bottomMargin, doc.width, doc.height
+        wide = PageTemplate("wide", [_frame(left, bottom, width, height, "wide")], onPage=running_header)
+        if self.template.columns == 1:
+            body = _frame(left, bottom, width, height, "body")
+            return [PageTemplate("first", [body]), PageTemplate("later", [body], onPage=running_header), wide]
+        column = self.column_width
+        gap = width - 2 * column
+        below = height - header_height
+        first = [
+            _frame(left, bottom + below, width, header_height, "header"),
+            _frame(left, bottom, column, below, "first-1"),
+            _frame(left + column + gap, bottom, column, below, "first-2"),
+        ]
+        later = [
+            _frame(left, bottom, column, height, "later-1"),
+            _frame(left + column + gap, bottom, column, height, "later-2"),
+        ]
+        return [PageTemplate("first", first), PageTemplate("later", later, onPage=running_header), wide]
+
+    @property
+    def column_width(self) -> float:
+        """The width a card gets: the whole frame, or one of two columns with a gutter."""
+        if self.template.columns == 1:
+            return self.frame_width
+        return (self.frame_width - COLUMN_GAP) / 2
+
+    def _header(self, handout: Handout, text: Texts) -> list[Flowable]:
+        width = self.frame_width
+        return [
+            *clinic_header(handout, text, self.template, width),
+            text(handout.title, "title"),
+            patient_details(handout, text, self.template, width, self.fonts.regular),
+            text(handout.intro, "intro"),
+        ]
+
+    def _body(self, handout: Handout, text: Texts) -> list[Flowable]:
+        builder = CardBuilder(self.template, text, handout.labels, self.column_width)
+        story: list[Flowable] = [FrameBreak()] if self.template.columns > 1 else []
+        for index, card in enumerate(handout.cards):
+            if index and self.template.exercise_per_page:
+                story.append(PageBreak())
+            story.append(builder.card(card))
         # After the cards: at the top it would push the first card off page one; the intro
         # already says to stop on sharp pain, numbness or tingling.
         if handout.safety_advice:
@@ -138,41 +188,12 @@ class HandoutRenderer:
             ]
         if handout.follow_up:
             story += [text(handout.labels.follow_up, "section_title"), text(handout.follow_up, "body")]
+        if handout.tracker is not None:
+            story += [
+                NextPageTemplate("wide"),
+                *tracker_flowables(handout.tracker, text, self.template, self.frame_width),
+            ]
         return story
-
-    def _clinic_header(self, handout: Handout, text: Texts) -> list[Flowable]:
-        brand = handout.brand
-        if not brand.name:
-            return []
-        contact = [value for value in (brand.address, brand.phone, brand.email, brand.website) if value]
-        flowables: list[Flowable] = [text(brand.name, "clinic_name")]
-        if contact:
-            flowables.append(text(" \u00b7 ".join(contact), "contact"))
-        return flowables
-
-    def _details(self, handout: Handout, text: Texts) -> Table:
-        cells = [
-            [text(label, "detail_label"), text(value, "detail_value")] for label, value in handout.details
-        ]
-        # Two label/value pairs per row keep the patient block short.
-        if len(cells) % 2:
-            cells.append([text("", "detail_value")] * 2)
-        rows = [text.row([*left, *right]) for left, right in zip(cells[::2], cells[1::2], strict=True)]
-        quarter = self.frame_width / 4
-        return make_table(
-            rows,
-            text.row([quarter * 0.75, quarter * 1.25] * 2),
-            font=self.fonts.regular,
-            commands=[
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.75, HexColor(self.template.colors["rule"])),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.75, HexColor(self.template.colors["rule"])),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ],
-        )
 
     def _small_line(
         self, canvas: Canvas, text: Texts, style: ParagraphStyle, y: float, start: str, end: str
@@ -194,3 +215,7 @@ class HandoutRenderer:
         y = self.margins["bottom"] - 9 * mm
         phone = handout.brand.phone or ""
         self._small_line(canvas, text, self.styles["footer"], y, phone, handout.page_label(page, pages))
+        if handout.disclaimer:
+            disclaimer = text(handout.disclaimer, "disclaimer")
+            disclaimer.wrapOn(canvas, self.frame_width, self.margins["bottom"])
+            disclaimer.drawOn(canvas, self.margins["left"], y + 10)

@@ -53,11 +53,39 @@ BUNDLED_FONTS = FontFiles(
 )
 
 
+_ATKINSON = "AtkinsonHyperlegible"
+# Atkinson Hyperlegible (Braille Institute, OFL) is drawn for low vision: large-print handouts.
+BUNDLED_FAMILIES = {
+    "dejavu-sans": BUNDLED_FONTS,
+    "atkinson-hyperlegible": FontFiles(
+        _ATKINSON,
+        _DEJAVU / f"{_ATKINSON}-Regular.ttf",
+        _DEJAVU / f"{_ATKINSON}-Bold.ttf",
+        _DEJAVU / f"{_ATKINSON}-Italic.ttf",
+        _DEJAVU / f"{_ATKINSON}-BoldItalic.ttf",
+    ),
+}
+
+
+def _digest(*paths: Path) -> str:
+    # Registered names must be unique per file, and stable so output stays reproducible.
+    return hashlib.sha256("|".join(str(p.resolve()) for p in paths).encode()).hexdigest()[:8]
+
+
+def brand_font(faces: dict[str, Path]) -> FontFiles:
+    """A clinic's own family from its brand file (regular required, other faces optional)."""
+    return FontFiles(
+        f"Brand{_digest(*faces.values())}",
+        faces["regular"],
+        faces.get("bold"),
+        faces.get("italic"),
+        faces.get("bold_italic"),
+    )
+
+
 def register_fallback(path: Path) -> str:
     """Register a user TrueType file drawing what the bundled font cannot; return its name."""
-    # The registered name must be unique per file, and stable so output stays reproducible.
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
-    files = FontFiles(f"Fallback{digest}", path)
+    files = FontFiles(f"Fallback{_digest(path)}", path)
     _register_face(files, "regular")
     return _face_name(files, "regular")
 

@@ -1,7 +1,13 @@
-"""Open user images safely with Pillow: bounded size, EXIF orientation, RGB, cached per process."""
+"""Open user images safely with Pillow: bounded size, EXIF orientation, RGB, cached per process.
+
+Photos are downscaled to at most 300 dpi at the size they are printed and embedded as JPEG, so a
+12-megapixel phone picture costs tens of kilobytes, not megabytes; images with transparency
+(most logos) keep it and are embedded losslessly.
+"""
 
 from __future__ import annotations
 
+import io
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -13,26 +19,34 @@ from rxstretch.errors import RxStretchError
 
 # A phone photo is ~12 megapixels; refuse anything far beyond before decoding it.
 MAX_SOURCE_PIXELS = 40_000_000
-# Enough for 300 dpi across the widest image slot of any template.
-MAX_EMBED_SIDE = 1000
+PRINT_DPI = 300
+POINTS_PER_INCH = 72
 
 
 class ImageError(RxStretchError):
     """Raised when an image cannot be used: not an image, truncated, or too large."""
 
 
-def load_image(path: Path) -> ImageReader:
-    """Return an ImageReader for ``path``; the decoded image is cached per file version."""
+def load_image(path: Path, *, printed_width: float, printed_height: float) -> ImageReader:
+    """Return an ImageReader for ``path`` sized for a box of the given points; cached per file version."""
     try:
         stat = path.stat()
     except OSError as exc:
         raise ImageError(f"{path}: cannot read image: {exc.strerror}") from exc
-    return _load_cached(path.resolve(), stat.st_size, stat.st_mtime_ns)
+    longest = max(printed_width, printed_height) / POINTS_PER_INCH * PRINT_DPI
+    return _load_cached(path.resolve(), stat.st_size, stat.st_mtime_ns, max(int(longest), 1))
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: Path, size: int, mtime_ns: int) -> ImageReader:
-    return ImageReader(_normalized(path))
+def _load_cached(path: Path, size: int, mtime_ns: int, max_side: int) -> ImageReader:
+    image = _normalized(path)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if image.mode == "RGBA":
+        return ImageReader(image)
+    encoded = io.BytesIO()
+    image.save(encoded, format="JPEG", quality=85, optimize=True)
+    encoded.seek(0)
+    return ImageReader(encoded)
 
 
 def _normalized(path: Path) -> Image.Image:
@@ -42,20 +56,18 @@ def _normalized(path: Path) -> Image.Image:
             with Image.open(path) as image:
                 width, height = image.size
                 if width * height > MAX_SOURCE_PIXELS:
-                    raise ImageError(f"{path}: image is {width}×{height} pixels, more than allowed")
+                    raise ImageError(
+                        f"{path}: image is {width}×{height} pixels, more than the "
+                        f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels allowed"
+                    )
                 image.load()
                 upright = ImageOps.exif_transpose(image)
     except ImageError:
         raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-    ) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageError(f"{path}: not a usable image ({exc})") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"{path}: image is damaged or truncated ({exc})") from exc
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-    converted = upright.convert("RGBA" if has_alpha else "RGB")
-    converted.thumbnail((MAX_EMBED_SIDE, MAX_EMBED_SIDE), Image.Resampling.LANCZOS)
-    return converted
+    # CMYK, palette and greyscale images all become RGB (or RGBA to keep transparency).
+    return upright.convert("RGBA" if has_alpha else "RGB")

@@ -73,11 +73,18 @@ class Texts:
     """Makes every paragraph of one handout, for its direction and fonts."""
 
     def __init__(
-        self, styles: dict[str, ParagraphStyle], fonts: FontFamily, *, rtl: bool, fallback: str | None = None
+        self,
+        styles: dict[str, ParagraphStyle],
+        fonts: FontFamily,
+        *,
+        rtl: bool,
+        fallback: str | None = None,
+        backup: FontFamily | None = None,
     ) -> None:
         self.rtl = rtl
         self.fonts = fonts
         self.fallback = fallback
+        self.backup = backup
         alignment: Literal[0, 2] = TA_RIGHT if rtl else TA_LEFT
         self.styles = {
             name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
@@ -86,6 +93,7 @@ class Texts:
 
     def __call__(self, text: str, style: str, *, bullet: bool = False, strong: bool = False) -> Flowable:
         """One paragraph of ``text`` in the named style (bulleted or bold on request)."""
+        text = self._spaces(text)
         chosen = self._style(text, style, strong=strong)
         if self.rtl or has_rtl(text):
             # A bullet written into the text lands at the start of the line in either direction.
@@ -96,14 +104,24 @@ class Texts:
 
     def titled(self, title: str, text: str, style: str) -> list[Flowable]:
         """A bold title and its text: run in one paragraph left to right, stacked right to left."""
+        title, text = self._spaces(title), self._spaces(text)
         if self.rtl or has_rtl(title + text):
             return [self(title, style, strong=True), self(text, style)]
         self.fonts.face(bold=True, italic=False)  # <b> switches to this face: register it
+        separator = self._spaces("\u2003")  # an em space, where the font has one
         return [
             Paragraph(
-                f"<b>{self.markup(title)}</b>\u2003{self.markup(text)}", self._style(title + text, style)
+                f"<b>{self.markup(title)}</b>{separator}{self.markup(text)}", self._style(title + text, style)
             )
         ]
+
+    def _spaces(self, text: str) -> str:
+        """Spaces the family lacks (thin, narrow no-break...) become ones it has."""
+        available = font_characters(self.fonts.regular)
+        if all(ord(c) in available or not c.isspace() for c in text):
+            return text
+        spare = "\u00a0" if 0xA0 in available else " "
+        return "".join(spare if c.isspace() and ord(c) not in available and c != "\n" else c for c in text)
 
     def markup(self, text: str) -> str:
         """Escape ``text``; runs the main font lacks are set in the fallback font, if one is given."""
@@ -148,6 +166,10 @@ class Texts:
         if italic and not set(map(ord, text)) <= font_characters(face) | {10, 13}:
             italic = False
         wanted = self.fonts.face(bold=bold_face, italic=italic)
+        # A paragraph in a script the family lacks is set wholly in the backup family, so it is
+        # shaped and measured with the font that draws it.
+        if self.backup is not None and not set(map(ord, text)) <= font_characters(wanted) | {10, 13}:
+            wanted = self.backup.face(bold=bold_face, italic=italic)
         if wanted == face:
             return style
         return ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)

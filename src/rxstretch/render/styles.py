@@ -17,7 +17,7 @@ def paragraph_styles(template: Template, fonts: FontFamily) -> dict[str, Paragra
             fontName=fonts.face(bold=style.bold, italic=style.italic),
             fontSize=style.size,
             leading=style.leading,
-            textColor=HexColor(style.color),
+            textColor=HexColor(template.color(style.color)),
             spaceBefore=style.space_before,
             spaceAfter=style.space_after,
             # A hanging indent keeps wrapped lines of a bulleted tip clear of the bullet.
