@@ -39,7 +39,7 @@ def _text(prescription: Prescription, library: Library, **options: object) -> st
                 "26 novembre 2026",
                 "Comment faire",
                 "Séries 1 série",
-                "Page 1 sur 1",
+                "Page 1 sur ",
             ],
         ),
         (
@@ -49,7 +49,7 @@ def _text(prescription: Prescription, library: Library, **options: object) -> st
                 "26. November 2026",
                 "So geht's",
                 "Serien 1 Serie",
-                "Seite 1 von 1",
+                "Seite 1 von ",
             ],
         ),
         (
@@ -59,7 +59,7 @@ def _text(prescription: Prescription, library: Library, **options: object) -> st
                 "26 de noviembre de 2026",
                 "Cómo hacerlo",
                 "Series 1 serie",
-                "Página 1 de 1",
+                "Página 1 de ",
             ],
         ),
     ],

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rxstretch.figures import Figure
 from rxstretch.model import Brand, Override, Step
 
 
@@ -43,6 +44,8 @@ class Card:
     image: Path | None = None
     language: str = "en"
     video: str | None = None
+    figure: Figure | None = None
+    alt: str | None = None
 
 
 @dataclass(frozen=True)

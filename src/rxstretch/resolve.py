@@ -171,6 +171,10 @@ def _card(
         image=exercise.image,
         language=content_language,
         video=exercise.video,
+        figure=exercise.figure,
+        alt=exercise.alt.get(negotiate(ui.locale, exercise.alt, library.default_language))
+        if exercise.alt
+        else None,
     )
 
 

@@ -17,6 +17,7 @@ from rxstretch.yamlio import LocatedMap, load_yaml_file
 # Bundled font families a template can name (see render/fonts.py).
 FONT_FAMILIES = ("dejavu-sans", "atkinson-hyperlegible")
 DEFAULT_FONT = "dejavu-sans"
+FIGURE_MODES = ("panels", "single", "none")
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "letter": (215.9, 279.4)}
 # "auto" follows the handout's territory: fr-CA prints on Letter, fr-FR and plain fr on A4.
 PAPER_CHOICES = (*PAGE_SIZES_MM, "auto")
@@ -97,6 +98,7 @@ class Template:
     font: str = DEFAULT_FONT
     columns: int = 1
     exercise_per_page: bool = False
+    figures: str = "panels"  # panels: one per step where drawn so; single: one picture; none
 
     def color(self, name: str) -> str:
         """The hex value of a colour name used by a style (a template colour, white or black)."""
@@ -170,13 +172,16 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     image = _numbers(reader, doc, "image", ("max_width_mm", "max_height_mm"))
     styles = _read_styles(reader, doc, colors)
     font = reader.choice(doc, "font", "", FONT_FAMILIES, what="font") if "font" in doc else DEFAULT_FONT
-    layout = reader.section(doc, "layout", "", optional=("columns", "exercise_per_page"))
+    layout = reader.section(doc, "layout", "", optional=("columns", "exercise_per_page", "figures"))
+    figures = "panels"
     columns = 1
     exercise_per_page = False
     if layout is not None:
         if "columns" in layout:
             columns = reader.integer(layout, "columns", "layout", minimum=1, maximum=2) or 1
         exercise_per_page = reader.typed(layout, "exercise_per_page", "layout", bool) is True
+        if "figures" in layout:
+            figures = reader.choice(layout, "figures", "layout", FIGURE_MODES, what="figure mode") or figures
     if reader.problems or size is None or font is None:
         return None
     return Template(
@@ -190,6 +195,7 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
         font=font,
         columns=columns,
         exercise_per_page=exercise_per_page,
+        figures=figures,
     )
 
 

@@ -13,6 +13,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from rxstretch.handout import Card, Labels
+from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
@@ -38,6 +39,33 @@ class Picture(Flowable):
         self.canv.drawImage(self.reader, 0, 0, self.drawWidth, self.drawHeight, mask="auto")
 
 
+class Described(Flowable):
+    """A figure with its alternative text written invisibly over it, so that screen readers and
+    text extraction find a description where the picture stands."""
+
+    def __init__(self, picture: Flowable, description: str | None, font_name: str, font_size: float) -> None:
+        super().__init__()
+        self.picture = picture
+        self.description = description
+        self.font_name = font_name
+        self.font_size = font_size
+        # Known before layout, so the card can leave the picture its column.
+        self.drawWidth = float(getattr(picture, "width", 0))
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width, self.height = self.picture.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.picture.drawOn(self.canv, 0, 0)
+        if self.description:
+            text = self.canv.beginText(0, max(self.height - self.font_size, 0))
+            text.setTextRenderMode(3)  # invisible: read, never seen
+            text.setFont(self.font_name, self.font_size)
+            text.textLine(self.description)
+            self.canv.drawText(text)
+
+
 class CardBuilder:
     """Lays out cards for one template, page width and reading direction."""
 
@@ -52,16 +80,19 @@ class CardBuilder:
     def card(self, card: Card) -> Flowable:
         """Return the card as a block that moves to the next page rather than split, if it fits."""
         text = self.texts
-        parts: list[Flowable] = [self._title_bar(card)]
+        parts: list[Flowable] = [self._title_bar(card), text(card.summary, "summary")]
+        parts += [self._caution(caution, self.width) for caution in card.cautions]
+        parts.append(self._dosage(card, self.width))
+        panels = self._panels(card)
+        if panels is not None:
+            parts.append(panels)
+        parts.append(text(self.labels.steps, "heading"))
+        # A single picture stands beside the steps it illustrates, where it adds no height.
         side = self._side(card)
         side_width = max((getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side), default=0.0)
-        text_width = self.width - side_width - 2 * self.padding if side else self.width
-        intro: list[Flowable] = [text(card.summary, "summary")]
-        intro += [self._caution(caution, text_width) for caution in card.cautions]
-        intro.append(self._dosage(card, text_width))
-        parts += [self._side_by_side(intro, side, text_width)] if side else intro
-        parts.append(text(self.labels.steps, "heading"))
-        parts.append(self._steps(card))
+        steps_width = self.width - side_width - 2 * self.padding if side else self.width
+        steps = self._steps(card, steps_width)
+        parts.append(self._side_by_side([steps], side, steps_width) if side else steps)
         if card.tips:
             parts.append(text(self.labels.tips, "heading"))
             parts += [text(tip, "tip", bullet=True) for tip in card.tips]
@@ -109,12 +140,41 @@ class CardBuilder:
         scale = min(max_width / pixel_width, max_height / pixel_height)
         return Picture(reader, pixel_width * scale, pixel_height * scale)
 
+    def _figure_colors(self) -> FigureColors:
+        color = self.template.color
+        return FigureColors(
+            figure=color("primary"), accent=color("caution_border"), floor=color("muted"), prop=color("rule")
+        )
+
+    def _panels(self, card: Card) -> Flowable | None:
+        """One drawn panel per step, across the card, when the template and the figure have them."""
+        figure = card.figure
+        if (
+            card.image is not None
+            or figure is None
+            or not figure.stepped
+            or self.template.figures != "panels"
+        ):
+            return None
+        height = self.template.image_max_mm[1] * mm * 0.8
+        numbers_font = self.texts.fonts.face(bold=True, italic=False)
+        panels = step_panels(
+            figure, width=self.width, height=height, colors=self._figure_colors(), font=numbers_font
+        )
+        return Described(panels, card.alt, self.styles["body"].fontName, self.styles["body"].fontSize)
+
     def _side(self, card: Card) -> list[Flowable]:
-        """What stands beside the card's text: its picture, and a QR code to its video."""
+        """What stands beside the card's text: its picture or figure, and a QR code to its video."""
         side: list[Flowable] = []
         picture = self._picture(card)
         if picture is not None:
             side.append(picture)
+        elif card.figure is not None and self._panels(card) is None and self.template.figures != "none":
+            width, height = (side * mm for side in self.template.image_max_mm)
+            drawing = figure_flowable(card.figure, width=width, height=height, colors=self._figure_colors())
+            side.append(
+                Described(drawing, card.alt, self.styles["body"].fontName, self.styles["body"].fontSize)
+            )
         if card.video:
             side.append(qr_code(card.video, size=QR_SIZE_MM * mm, color=self.template.color("text")))
             side.append(self.texts(self.labels.video, "tip"))
@@ -189,7 +249,7 @@ class CardBuilder:
             extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),),
         )
 
-    def _steps(self, card: Card) -> Table:
+    def _steps(self, card: Card, width: float) -> Table:
         number_width = self.template.spacing["step_number_width"]
         rows = [
             self.texts.row(
@@ -199,7 +259,7 @@ class CardBuilder:
         ]
         return self._table(
             rows,
-            self.texts.row([number_width, self.width - number_width]),
+            self.texts.row([number_width, width - number_width]),
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),

@@ -396,6 +396,7 @@ def _panels_drawing(
     height: float,
     colors: FigureColors,
     numbers: Sequence[int] = (),
+    font: str | None = None,
 ) -> Drawing:
     gap = width * 0.02 if len(panels) > 1 else 0.0
     slot = (width - gap * (len(panels) - 1)) / len(panels)
@@ -403,7 +404,8 @@ def _panels_drawing(
     scenes = [_scene(figure, panel, colors) for panel in panels]
     scale = _fit_scale(scenes, slot, height, pad)
     tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
-    drawing = _drawing(width, height)
+    font = font or _font()
+    drawing = _drawing(width, height, font)
     for index, scene in enumerate(scenes):
         x = index * (slot + gap)
         if numbers:
@@ -424,7 +426,7 @@ def _panels_drawing(
             )
         )
         if numbers:
-            _number_badge(drawing, numbers[index], x + 3, height - 3, min(slot, height), colors)
+            _number_badge(drawing, numbers[index], x + 3, height - 3, min(slot, height), colors, font)
     return drawing
 
 
@@ -435,21 +437,20 @@ def _font() -> str:
     return register_family({"bold"}).bold
 
 
-def _drawing(width: float, height: float) -> Drawing:
+def _drawing(width: float, height: float, font: str) -> Drawing:
     drawing = Drawing(width, height)
     # ReportLab otherwise starts every drawing's graphics state with Helvetica, unembedded.
-    drawing.initialFontName = _font()  # type: ignore[attr-defined]  # missing from the stub
+    drawing.initialFontName = font  # type: ignore[attr-defined]  # missing from the stub
     return drawing
 
 
 def _number_badge(
-    drawing: Drawing, number: int, left: float, top: float, size: float, colors: FigureColors
+    drawing: Drawing, number: int, left: float, top: float, size: float, colors: FigureColors, font: str
 ) -> None:
     """A filled accent circle with the step number, in the panel's top-left corner."""
-    radius = max(5.0, min(11.0, size * 0.09))
+    radius = max(5.0, min(16.0, size * 0.12))  # large-print panels get numbers of 16 pt and more
     cx, cy = left + radius, top - radius
     drawing.add(Circle(cx, cy, radius, fillColor=HexColor(colors.accent), strokeColor=None))
-    font = _font()
     drawing.add(
         String(
             cx,
@@ -476,12 +477,19 @@ def figure_flowable(
     return _panels_drawing(figure, [panel], width=width, height=height, colors=colors)
 
 
-def step_panels(figure: Figure, *, width: float, height: float, colors: FigureColors) -> Flowable:
-    """A row of panels numbered 1, 2, 3... like the steps, or the single picture if not stepped."""
+def step_panels(
+    figure: Figure, *, width: float, height: float, colors: FigureColors, font: str | None = None
+) -> Flowable:
+    """A row of panels numbered 1, 2, 3... like the steps, or the single picture if not stepped.
+
+    ``font`` (a registered bold face) sets the numbers; the bundled bold by default.
+    """
     if not figure.stepped:
         return figure_flowable(figure, width=width, height=height, colors=colors)
     numbers = range(1, len(figure.panels) + 1)
-    return _panels_drawing(figure, figure.panels, width=width, height=height, colors=colors, numbers=numbers)
+    return _panels_drawing(
+        figure, figure.panels, width=width, height=height, colors=colors, numbers=numbers, font=font
+    )
 
 
 def png_available() -> bool:
@@ -537,7 +545,7 @@ def contact_sheet(
     width, height = cell
     rows = -(-len(items) // columns)
     title, gap = 16.0, 12.0
-    sheet = _drawing(columns * (width + gap) + gap, rows * (height + title + gap) + gap)
+    sheet = _drawing(columns * (width + gap) + gap, rows * (height + title + gap) + gap, _font())
     sheet.add(_rect(0, 0, sheet.width, sheet.height, fillColor=white))
     for index, (name, figure) in enumerate(items):
         row, column = divmod(index, columns)
