@@ -31,17 +31,27 @@ def exercise_summaries(
     region: str | None = None,
     tag: str | None = None,
     search: str | None = None,
+    position: str | None = None,
+    equipment: str | None = None,
 ) -> list[dict[str, Any]]:
     """Return one summary row per exercise that passes every given filter."""
-    if region is not None and region not in library.vocabulary.regions:
-        raise RxStretchError(f'unknown region "{region}"{did_you_mean(region, library.vocabulary.regions)}')
+    vocabulary = library.vocabulary
+    for kind, value, choices in (
+        ("region", region, vocabulary.regions),
+        ("position", position, vocabulary.positions),
+        ("equipment", equipment, vocabulary.equipment),
+    ):
+        if value is not None and value not in choices:
+            raise RxStretchError(f'unknown {kind} "{value}"{did_you_mean(value, choices)}')
     rows = []
     for exercise in library.exercises.values():
-        if region is not None and region not in exercise.regions:
-            continue
-        if tag is not None and tag not in exercise.tags:
-            continue
-        if search and not _matches(exercise, search):
+        if (
+            (region is not None and region not in exercise.regions)
+            or (tag is not None and tag not in exercise.tags)
+            or (position is not None and position != exercise.position)
+            or (equipment is not None and equipment not in exercise.equipment)
+            or (search and not _matches(exercise, search))
+        ):
             continue
         chosen = _language(exercise, library, language)
         rows.append(
@@ -71,13 +81,37 @@ def format_table(rows: list[dict[str, Any]]) -> str:
     )
 
 
-def exercise_details(library: Library, exercise_id: str, *, language: str | None = None) -> dict[str, Any]:
-    """Return everything about one exercise in one language, as plain data."""
-    exercise = library.exercises.get(exercise_id)
-    if exercise is None:
-        raise RxStretchError(
-            f'unknown exercise "{exercise_id}"{did_you_mean(exercise_id, library.exercises)}'
+def find_exercise(library: Library, name: str) -> Exercise:
+    """The exercise with id ``name``, or whose name is ``name`` in any language (accents ignored)."""
+    if name in library.exercises:
+        return library.exercises[name]
+    wanted = fold(name)
+    for exercise in library.exercises.values():
+        if any(fold(text.name) == wanted for text in exercise.text.values()):
+            return exercise
+    raise RxStretchError(f'unknown exercise "{name}"{did_you_mean(name, library.exercises)}')
+
+
+def program_summaries(library: Library, *, language: str | None = None) -> list[dict[str, Any]]:
+    """One row per program: id, title in the language, and its exercises."""
+    requested = parse_locale(language or library.default_language)
+    rows = []
+    for program in library.programs.values():
+        chosen = negotiate(requested, program.text, library.default_language)
+        rows.append(
+            {
+                "id": program.id,
+                "title": program.text[chosen].title,
+                "exercises": [item.exercise_id for item in program.exercises],
+                "tags": list(program.tags),
+            }
         )
+    return rows
+
+
+def exercise_details(library: Library, exercise_id: str, *, language: str | None = None) -> dict[str, Any]:
+    """Return everything about one exercise (by id or localized name) in one language, as plain data."""
+    exercise = find_exercise(library, exercise_id)
     chosen = _language(exercise, library, language)
     text = exercise.text[chosen]
     vocabulary = library.vocabulary

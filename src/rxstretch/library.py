@@ -7,6 +7,7 @@ clinic can reword a bundled exercise). Every problem in every file is reported a
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -65,12 +66,19 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         problems = exercises.problems()
         if problems:
             raise ValidationError(problems)
-    return Library(
+    library = Library(
         exercises=exercises,
         vocabulary=vocabulary,
         conditions=conditions,
         condition_keys=condition_lookup(conditions),
     )
+    # Programs are read against the exercises; imported here, as programs build on prescriptions.
+    from rxstretch.programs import load_programs
+
+    programs, problems = load_programs(folders, library)
+    if problems:
+        raise ValidationError(problems)
+    return dataclasses.replace(library, programs=programs)
 
 
 def _load_file(path: Path, problems: list[Problem]) -> Any:

@@ -157,6 +157,25 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class ProgramText:
+    """A program's title and introduction in one language."""
+
+    title: str
+    intro: str
+
+
+@dataclass(frozen=True)
+class Program:
+    """A named preset of exercises with their dosage, that a clinic starts from."""
+
+    id: str
+    exercises: tuple[PrescribedExercise, ...]
+    text: Mapping[str, ProgramText]
+    tags: tuple[str, ...] = ()
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class Library:
     """Every exercise, vocabulary and condition available to a run."""
 
@@ -166,6 +185,7 @@ class Library:
     default_language: str = DEFAULT_LANGUAGE
     # Folded id, name, synonym or code → condition ids (see conditions.condition_lookup).
     condition_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    programs: Mapping[str, Program] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

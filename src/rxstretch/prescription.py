@@ -58,9 +58,9 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
     exercises = tuple(
         prescribed
         for path, node in reader.mapping_items(
-            doc, "exercises", "", required=("id",), optional=_EXERCISE_OPTIONAL
+            doc, "exercises", "", optional=("id", "program", *_EXERCISE_OPTIONAL)
         )
-        if (prescribed := _read_exercise(node, path, reader, library))
+        for prescribed in _read_line(node, path, reader, library)
     )
     if isinstance(doc.get("exercises"), list) and not doc["exercises"]:
         reader.problem(doc.line_of("exercises"), "exercises", "list at least one exercise")
@@ -173,9 +173,32 @@ def _condition(reader: Reader, container: Any, key: str | int, path: str, librar
     return match_condition(library, text)[0]
 
 
-def _read_exercise(
+def _read_line(
+    node: LocatedMap, path: str, reader: Reader, library: Library
+) -> tuple[PrescribedExercise, ...]:
+    """A line is one exercise (``id:`` and its dosage) or a whole program (``program:``)."""
+    if "program" not in node:
+        if "id" not in node:
+            reader.problem(node.line, path, "give id (an exercise) or program (a preset of exercises)")
+            return ()
+        exercise = read_prescribed_exercise(node, path, reader, library)
+        return (exercise,) if exercise is not None else ()
+    extra = [key for key in node if key != "program"]
+    if extra:
+        reader.problem(
+            node.line_of(extra[0]), join_path(path, extra[0]), "a program line takes only program:"
+        )
+    program_id = reader.choice(node, "program", path, library.programs, what="program")
+    if program_id is None:
+        return ()
+    # Each expanded exercise points back at the program line, for safety messages.
+    return tuple(dataclasses.replace(item, line=node.line) for item in library.programs[program_id].exercises)
+
+
+def read_prescribed_exercise(
     node: LocatedMap, path: str, reader: Reader, library: Library
 ) -> PrescribedExercise | None:
+    """One exercise with its dosage (a prescription line or a program line)."""
     exercise_id = reader.choice(node, "id", path, library.exercises, what="exercise")
     sets = reader.integer(node, "sets", path, minimum=1, maximum=MAX_SETS) if "sets" in node else None
     reps = reader.integer(node, "reps", path, minimum=1, maximum=MAX_REPS) if "reps" in node else None

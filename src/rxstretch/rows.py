@@ -23,6 +23,7 @@ from rxstretch.model import (
     Patient,
     PrescribedExercise,
     Prescription,
+    Program,
 )
 from rxstretch.naming import fold
 from rxstretch.prescription import MAX_NOTE_CHARS
@@ -237,9 +238,13 @@ class RowReader:
     def _exercises(
         self, fields: Mapping[str, Any], reader: Reader, line: int | None, language: str
     ) -> list[PrescribedExercise]:
-        names = self.items(fields, "exercises")
-        if not names:
+        listed = self.items(fields, "exercises")
+        if not listed:
             reader.problem(line, "exercises", "list at least one exercise")
+        # A program named in the list brings its exercises with its own dosage.
+        programs = [self._program(str(text)) for text in listed]
+        names = [text for text, program in zip(listed, programs, strict=True) if program is None]
+        from_programs = [item for program in programs if program is not None for item in program.exercises]
         ids = []
         for text in names:
             exercise_id = self.exercises.find(str(text), language)
@@ -270,7 +275,19 @@ class RowReader:
             )
             for index, exercise_id in enumerate(ids)
             if exercise_id is not None
-        ]
+        ] + from_programs
+
+    def _program(self, text: str) -> Program | None:
+        """The program ``text`` names, by id or by its title in any language."""
+        if text in self.library.programs:
+            return self.library.programs[text]
+        key = match_key(text)
+        for program in self.library.programs.values():
+            if key.replace(" ", "-") == program.id or any(
+                match_key(t.title) == key for t in program.text.values()
+            ):
+                return program
+        return None
 
     def _per_exercise(
         self,

@@ -17,8 +17,11 @@ if TYPE_CHECKING:
 @click.command(name="list")
 @lang_option
 @click.option("--region", help="Only exercises for this body region.")
+@click.option("--position", help="Only exercises done in this position, e.g. sitting.")
+@click.option("--equipment", help="Only exercises that use this equipment, e.g. chair.")
 @click.option("--tag", help="Only exercises with this tag.")
-@click.option("--search", metavar="TEXT", help="Only exercises whose name, summary or id contain TEXT.")
+@click.option("--search", metavar="TEXT", help="Only exercises whose name, summary, id or tags contain TEXT.")
+@click.option("--programs", is_flag=True, help="List the programs (presets of exercises) instead.")
 @click.option(
     "--format",
     "output_format",
@@ -31,26 +34,45 @@ if TYPE_CHECKING:
 def list_command(
     language: str | None,
     region: str | None,
+    position: str | None,
+    equipment: str | None,
     tag: str | None,
     search: str | None,
+    programs: bool,
     output_format: str,
     libraries: tuple[Path, ...],
 ) -> None:
-    """List the exercises of the library.
+    """List the exercises of the library (or its programs).
+
+    Searching matches every language the library has, accents and case ignored.
 
     \b
     Examples:
-      rxstretch list --region lower-back
+      rxstretch list --region lower-back --position supine
       rxstretch list --lang fr --search genoux --format json
+      rxstretch list --programs
     """
-    from rxstretch.catalog import exercise_summaries, format_table
+    from rxstretch.catalog import exercise_summaries, format_table, program_summaries
 
     with reported_errors():
-        rows = exercise_summaries(
-            command_library(libraries), language=language, region=region, tag=tag, search=search
-        )
+        library = command_library(libraries)
+        if programs:
+            rows = program_summaries(library, language=language)
+        else:
+            rows = exercise_summaries(
+                library,
+                language=language,
+                region=region,
+                tag=tag,
+                search=search,
+                position=position,
+                equipment=equipment,
+            )
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif programs:
+        for row in rows:
+            click.echo(f"{row['id']}  {row['title']}: {', '.join(row['exercises'])}")
     else:
         click.echo(format_table(rows))
 

@@ -1,0 +1,76 @@
+"""Programs (library/programs/<id>.yaml): named presets of exercises with their dosage."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rxstretch.errors import Problem, ValidationError
+from rxstretch.model import Library, Program, ProgramText
+from rxstretch.prescription import read_prescribed_exercise
+from rxstretch.reader import Reader, join_path
+from rxstretch.yamlio import load_yaml_file
+
+PROGRAMS_DIR = "programs"
+_DOSAGE_KEYS = ("sets", "reps", "hold", "frequency", "side", "notes")
+
+
+def load_programs(folders: Sequence[Path], library: Library) -> tuple[dict[str, Program], list[Problem]]:
+    """Read every folder's programs (a later folder's program replaces an earlier one's)."""
+    programs: dict[str, Program] = {}
+    problems: list[Problem] = []
+    for path in (p for folder in folders for p in sorted((folder / PROGRAMS_DIR).glob("*.yaml"))):
+        reader = Reader(str(path))
+        try:
+            program = read_program(load_yaml_file(path), reader, path=path, library=library)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+            continue
+        problems.extend(reader.problems)
+        if program is not None and not reader.problems:
+            programs[program.id] = program
+    return dict(sorted(programs.items())), problems
+
+
+def read_program(data: Any, reader: Reader, *, path: Path, library: Library) -> Program | None:
+    """Build a Program from parsed YAML, recording every problem in ``reader``."""
+    doc = reader.mapping(data, "", line=1, required=("id", "exercises", "text"), optional=("tags",))
+    if doc is None:
+        return None
+    program_id = reader.text(doc, "id", "")
+    if program_id is not None and program_id != path.stem:
+        reader.problem(doc.line_of("id"), "id", f'"{program_id}" must match the file name "{path.stem}"')
+    exercises = tuple(
+        item
+        for item_path, node in reader.mapping_items(
+            doc, "exercises", "", required=("id",), optional=_DOSAGE_KEYS
+        )
+        if (item := read_prescribed_exercise(node, item_path, reader, library))
+    )
+    text = _read_text(doc, reader, library.default_language)
+    if program_id is None or not exercises:
+        return None
+    return Program(
+        program_id, exercises, text, reader.texts(doc, "tags", "") if "tags" in doc else (), str(path)
+    )
+
+
+def _read_text(doc: Any, reader: Reader, default_language: str) -> dict[str, ProgramText]:
+    """The title and intro per language (the library's default language is required)."""
+    texts = reader.free_mapping(doc.get("text"), "text", line=doc.line_of("text")) if "text" in doc else None
+    if texts is None:
+        return {}
+    found: dict[str, ProgramText] = {}
+    for language in reader.language_keys(texts, "text"):
+        here = join_path("text", language)
+        block = reader.mapping(
+            texts[language], here, line=texts.line_of(language), required=("title", "intro")
+        )
+        if block is not None:
+            title, intro = reader.text(block, "title", here), reader.text(block, "intro", here)
+            if title and intro:
+                found[language] = ProgramText(title, intro)
+    if default_language not in found:
+        reader.problem(texts.line, "text", f"needs a title and intro in {default_language}")
+    return found
