@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reportlab.lib.colors import HexColor
@@ -12,6 +12,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
+from rxstretch.figures import Figure
 from rxstretch.handout import Card, Labels
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
@@ -37,6 +38,37 @@ class Picture(Flowable):
 
     def draw(self) -> None:
         self.canv.drawImage(self.reader, 0, 0, self.drawWidth, self.drawHeight, mask="auto")
+
+
+# A figure's drawing depends only on its arguments, and a batch draws the same few figures
+# hundreds of times. Figures hold dicts (unhashable), so the key is the object's identity, kept
+# alive beside the drawing so that the identity cannot be reused by another figure.
+_DRAWINGS: dict[tuple[Any, ...], tuple[Figure, Flowable]] = {}
+_MAX_DRAWINGS = 256
+
+
+def _cached_drawing(figure: Figure, make: Callable[[], Flowable], *key: Any) -> Flowable:
+    entry = _DRAWINGS.get((id(figure), *key))
+    if entry is None or entry[0] is not figure:
+        if len(_DRAWINGS) >= _MAX_DRAWINGS:
+            _DRAWINGS.clear()
+        entry = (figure, make())
+        _DRAWINGS[(id(figure), *key)] = entry
+    return entry[1]
+
+
+def _cached_panels(figure: Figure, width: float, height: float, colors: FigureColors, font: str) -> Flowable:
+    def make() -> Flowable:
+        return step_panels(figure, width=width, height=height, colors=colors, font=font)
+
+    return _cached_drawing(figure, make, "panels", width, height, colors, font)
+
+
+def _cached_figure(figure: Figure, width: float, height: float, colors: FigureColors) -> Flowable:
+    def make() -> Flowable:
+        return figure_flowable(figure, width=width, height=height, colors=colors)
+
+    return _cached_drawing(figure, make, "single", width, height, colors)
 
 
 class Described(Flowable):
@@ -146,21 +178,19 @@ class CardBuilder:
             figure=color("primary"), accent=color("caution_border"), floor=color("muted"), prop=color("rule")
         )
 
+    def _wants_panels(self, card: Card) -> bool:
+        figure = card.figure
+        return (
+            card.image is None and figure is not None and figure.stepped and self.template.figures == "panels"
+        )
+
     def _panels(self, card: Card) -> Flowable | None:
         """One drawn panel per step, across the card, when the template and the figure have them."""
-        figure = card.figure
-        if (
-            card.image is not None
-            or figure is None
-            or not figure.stepped
-            or self.template.figures != "panels"
-        ):
+        if not self._wants_panels(card) or card.figure is None:
             return None
         height = self.template.image_max_mm[1] * mm * 0.8
         numbers_font = self.texts.fonts.face(bold=True, italic=False)
-        panels = step_panels(
-            figure, width=self.width, height=height, colors=self._figure_colors(), font=numbers_font
-        )
+        panels = _cached_panels(card.figure, self.width, height, self._figure_colors(), numbers_font)
         return Described(panels, card.alt, self.styles["body"].fontName, self.styles["body"].fontSize)
 
     def _side(self, card: Card) -> list[Flowable]:
@@ -169,9 +199,9 @@ class CardBuilder:
         picture = self._picture(card)
         if picture is not None:
             side.append(picture)
-        elif card.figure is not None and self._panels(card) is None and self.template.figures != "none":
+        elif card.figure is not None and not self._wants_panels(card) and self.template.figures != "none":
             width, height = (side * mm for side in self.template.image_max_mm)
-            drawing = figure_flowable(card.figure, width=width, height=height, colors=self._figure_colors())
+            drawing = _cached_figure(card.figure, width, height, self._figure_colors())
             side.append(
                 Described(drawing, card.alt, self.styles["body"].fontName, self.styles["body"].fontSize)
             )
