@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.lazy import LazyIndex
 from rxstretch.reader import Reader, join_path, line_in
 from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
 
@@ -451,46 +452,13 @@ def load_figure_file(path: Path, problems: list[Problem]) -> Figure | None:
     return figure
 
 
-class FigureIndex(Mapping[str, Figure]):
+class FigureIndex(LazyIndex[Figure]):
     """Figures by id across library folders (a later folder's file wins), read when first used."""
 
     def __init__(self, paths: Mapping[str, Path]) -> None:
-        self._paths = dict(sorted(paths.items()))
-        self._loaded: dict[str, Figure] = {}
+        super().__init__(paths, load_figure_file)
 
     @classmethod
     def from_folders(cls, folders: Iterable[Path]) -> FigureIndex:
         """Index ``<folder>/figures/*.yaml`` of every library folder, in order."""
         return cls({p.stem: p for folder in folders for p in sorted((folder / FIGURES_DIR).glob("*.yaml"))})
-
-    def path(self, figure_id: str) -> Path:
-        """Return the file that defines ``figure_id``."""
-        return self._paths[figure_id]
-
-    def __getitem__(self, figure_id: str) -> Figure:
-        if figure_id not in self._loaded:
-            problems: list[Problem] = []
-            figure = load_figure_file(self._paths[figure_id], problems)
-            if figure is None:
-                raise ValidationError(problems)
-            self._loaded[figure_id] = figure
-        return self._loaded[figure_id]
-
-    def __contains__(self, figure_id: object) -> bool:
-        return figure_id in self._paths
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
-
-    def __len__(self) -> int:
-        return len(self._paths)
-
-    def problems(self) -> list[Problem]:
-        """Read every figure and return all of their problems."""
-        found: list[Problem] = []
-        for figure_id in self._paths:
-            try:
-                self[figure_id]
-            except ValidationError as exc:
-                found.extend(exc.problems)
-        return found

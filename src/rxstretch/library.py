@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from rxstretch.conditions import condition_lookup, read_conditions
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.exercise_file import ID_PATTERN, read_exercise
 from rxstretch.figures import Figure, FigureIndex
+from rxstretch.lazy import LazyIndex
 from rxstretch.model import Condition, Exercise, Library, Vocabulary
 from rxstretch.reader import Reader, join_path
 from rxstretch.resources import data_dir
@@ -133,13 +134,8 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
     return conditions
 
 
-class ExerciseIndex(Mapping[str, Exercise]):
-    """The library's exercises by id; each file is read and validated the first time it is used.
-
-    A handout of four exercises reads four files, not the whole library, so a growing clinic
-    library does not slow every ``generate`` down, and a mistake in one clinic exercise does
-    not stop handouts that do not use it. ``rxstretch validate`` still reads every file.
-    """
+class ExerciseIndex(LazyIndex[Exercise]):
+    """The library's exercises by id, read when first used (see rxstretch.lazy)."""
 
     def __init__(
         self,
@@ -149,42 +145,17 @@ class ExerciseIndex(Mapping[str, Exercise]):
         *,
         figures: FigureIndex | None = None,
     ) -> None:
-        self._paths = dict(sorted(paths.items()))
         # Figures are read with the first exercise that uses them (library/figures/<id>.yaml).
         self.figures = figures if figures is not None else FigureIndex({})
-        self._vocabulary = vocabulary
-        self._conditions = conditions
-        self._loaded: dict[str, Exercise] = {}
 
-    def __getitem__(self, exercise_id: str) -> Exercise:
-        if exercise_id not in self._loaded:
-            problems: list[Problem] = []
-            path = self._paths[exercise_id]
-            exercise = load_exercise_file(
-                path, self._vocabulary, self._conditions, problems, figures=self.figures
-            )
-            if exercise is None:
-                raise ValidationError(problems)
-            self._loaded[exercise_id] = exercise
-        return self._loaded[exercise_id]
+        def load(path: Path, problems: list[Problem]) -> Exercise | None:
+            return load_exercise_file(path, vocabulary, conditions, problems, figures=self.figures)
 
-    def __contains__(self, exercise_id: object) -> bool:
-        return exercise_id in self._paths
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._paths)
-
-    def __len__(self) -> int:
-        return len(self._paths)
+        super().__init__(paths, load)
 
     def problems(self) -> list[Problem]:
         """Read every exercise and figure not read yet and return all of their problems."""
-        found: list[Problem] = []
-        for exercise_id in self._paths:
-            try:
-                self[exercise_id]
-            except ValidationError as exc:
-                found.extend(exc.problems)
+        found = super().problems()
         # A broken figure is already reported by the exercise using it; list it once.
         found.extend(p for p in self.figures.problems() if p not in found)
         return found

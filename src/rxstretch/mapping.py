@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.model import SIDES
+from rxstretch.prescription import read_language
 from rxstretch.reader import Reader, join_path
 from rxstretch.yamlio import LocatedMap, load_yaml_file
 
@@ -114,7 +114,7 @@ def load_mapping(path: Path) -> ColumnMapping:
     if "decimal_comma" in doc:
         options["decimal_comma"] = reader.typed(doc, "decimal_comma", "", bool)
     if "language" in doc:
-        options["language"] = _read_language(doc, reader)
+        options["language"] = read_language(doc, reader)
     if "values" in doc:
         options["side_words"] = _read_side_words(doc, reader)
     csv_options = reader.section(doc, "csv", "", optional=_CSV_KEYS)
@@ -147,18 +147,6 @@ def _read_columns(doc: LocatedMap, reader: Reader) -> dict[str, tuple[str, ...]]
         if names:
             columns[name] = tuple(header_key(n) for n in names)
     return columns
-
-
-def _read_language(doc: LocatedMap, reader: Reader) -> str | None:
-    language = reader.text(doc, "language", "")
-    if language is None:
-        return None
-    try:
-        parse_locale(language)
-    except LocaleError as exc:
-        reader.problem(doc.line_of("language"), "language", str(exc))
-        return None
-    return language
 
 
 def _read_side_words(doc: LocatedMap, reader: Reader) -> dict[str, str]:

@@ -8,7 +8,8 @@ separator and no ``..``; Windows device names get a suffix; collisions get ``-2`
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from rxstretch.folding import fold
 
 MAX_SLUG_LENGTH = 80
 EMPTY_SLUG = "patient"
@@ -17,12 +18,6 @@ RESERVED_NAMES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
 )
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Return ``text`` lowercased with accents removed (``Élodie`` → ``elodie``)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:

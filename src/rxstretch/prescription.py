@@ -51,7 +51,7 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
         return None
     patient = _read_patient(doc, reader)
     clinician = _read_clinician(doc, reader) if "clinician" in doc else None
-    language = _read_language(doc, reader) if "language" in doc else None
+    language = read_language(doc, reader) if "language" in doc else None
     date = _read_date(doc, "date", reader)
     follow_up = _read_date(doc, "follow_up", reader)
     conditions = _read_conditions(doc, reader, library) if "conditions" in doc else ()
@@ -124,7 +124,8 @@ def _read_clinician(doc: LocatedMap, reader: Reader) -> Clinician | None:
     return Clinician(name, title) if name is not None else None
 
 
-def _read_language(doc: LocatedMap, reader: Reader) -> str | None:
+def read_language(doc: LocatedMap, reader: Reader) -> str | None:
+    """The ``language:`` of a document, checked against CLDR."""
     language = reader.text(doc, "language", "")
     if language is None:
         return None

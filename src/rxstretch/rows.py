@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
+from rxstretch.folding import fold
 from rxstretch.i18n import LocaleError, language_candidates, parse_locale
 from rxstretch.mapping import ColumnMapping
 from rxstretch.model import (
@@ -25,7 +26,6 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
-from rxstretch.naming import fold
 from rxstretch.prescription import MAX_NOTE_CHARS
 from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
 from rxstretch.reader import Reader

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rxstretch.cli.options import command_library, lang_option, library_option, reported_errors
+from rxstretch.cli.options import command_library, format_option, lang_option, library_option, reported_errors
 
 if TYPE_CHECKING:
     from rxstretch.model import Library
@@ -22,14 +22,7 @@ if TYPE_CHECKING:
 @click.option("--tag", help="Only exercises with this tag.")
 @click.option("--search", metavar="TEXT", help="Only exercises whose name, summary, id or tags contain TEXT.")
 @click.option("--programs", is_flag=True, help="List the programs (presets of exercises) instead.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @library_option
 def list_command(
     language: str | None,
@@ -80,14 +73,7 @@ def list_command(
 @click.command(name="show")
 @click.argument("exercise_id", metavar="ID")
 @lang_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "yaml", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "yaml", "json")
 @click.option(
     "--figure",
     "figure_path",
@@ -171,14 +157,7 @@ def validate_command(paths: tuple[Path, ...], libraries: tuple[Path, ...]) -> No
 
 
 @click.command(name="locales")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 @library_option
 def locales_command(output_format: str, libraries: tuple[Path, ...]) -> None:
     """Show how complete each language is: UI strings, exercises and script support.

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from rxstretch.errors import RxStretchError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
     from rxstretch.model import Library
@@ -102,3 +104,15 @@ strict_language_option = click.option(
     is_flag=True,
     help="Fail instead of showing any text in another language.",
 )
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format`` with ``choices``, the first being the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
