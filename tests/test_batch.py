@@ -46,7 +46,7 @@ def test_french_export_end_to_end(tmp_path: Path, run_cli: Callable[..., Result]
         ("5", "7", "P-0046", "date"),
         ("6", "8", "P-0047", "exercises"),  # the safety check names exercises[0]
     ]
-    assert 'unknown exercise "pont fessier"' in errors[0]["reason"]
+    assert 'unknown exercise "planche costale"' in errors[0]["reason"]
     assert "acute-disc-herniation" in errors[3]["reason"]
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted(m["file"] for m in manifest)
 

@@ -14,8 +14,6 @@ from functools import cache
 from itertools import groupby
 from pathlib import Path
 
-import uharfbuzz
-from bidi import get_display
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
@@ -55,6 +53,9 @@ class Shaper:
             if any(code in block for block in _PRESENTATION_FORMS) or glyph not in glyph_to_char:
                 glyph_to_char[glyph] = code
         self._glyph_to_char = glyph_to_char
+        import uharfbuzz  # only handouts with right-to-left text pay for importing HarfBuzz
+
+        self._hb = uharfbuzz
         self._font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(Path(face.filename)))))
 
     def shape(self, text: str) -> str:
@@ -74,11 +75,11 @@ class Shaper:
     def _shape_run(self, run: str) -> str:
         if not run:
             return ""
-        buffer = uharfbuzz.Buffer()
+        buffer = self._hb.Buffer()
         buffer.add_str(run)
         buffer.direction = "rtl"
         buffer.script = "Arab"
-        uharfbuzz.shape(self._font, buffer, {})
+        self._hb.shape(self._font, buffer, {})
         # HarfBuzz returns an RTL run in visual order, the reverse of logical order (a mark
         # follows its base letter once reversed); a cluster is the glyphs of some source characters.
         glyphs = list(reversed(buffer.glyph_infos))
@@ -99,6 +100,13 @@ class Shaper:
 def shaper(font_name: str) -> Shaper:
     """The Shaper of a registered font, built once per process."""
     return Shaper(font_name)
+
+
+def get_display(text: str, base_dir: str | None) -> str:
+    """The visual order of ``text`` (python-bidi, imported only when some text needs it)."""
+    from bidi import get_display as visual_order
+
+    return str(visual_order(text, base_dir=base_dir))
 
 
 def _base_direction(text: str, rtl: bool) -> str | None:

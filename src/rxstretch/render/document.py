@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -32,6 +33,8 @@ from rxstretch.render.tracker import tracker_flowables
 from rxstretch.template import PAGE_SIZES_MM, Template
 
 PRODUCER = f"rxstretch {__version__}"
+# Streams are Flate-compressed; ASCII85 on top only makes them bigger and slower to write.
+rl_config.useA85 = 0
 COLUMN_GAP = 6 * mm
 
 
