@@ -172,13 +172,16 @@ def format_details(details: dict[str, Any]) -> str:
         lines.append(f"Equipment: {', '.join(details['equipment'])}")
     lines.append("Muscles:")
     lines += [f"  - {m['name']}: {m['note']}".rstrip(": ") for m in details["muscles"]]
-    usual = [f"sets {dosage['sets'][0]}-{dosage['sets'][1]}"]
+    def span(values: list[int]) -> str:
+        return str(values[0]) if values[0] == values[1] else f"{values[0]}-{values[1]}"
+
+    usual = [f"sets {span(dosage['sets'])}"]
     if dosage["reps"]:
-        usual.append(f"reps {dosage['reps'][0]}-{dosage['reps'][1]}")
+        usual.append(f"reps {span(dosage['reps'])}")
     if dosage["hold_seconds"]:
-        usual.append(f"hold {dosage['hold_seconds'][0]}-{dosage['hold_seconds'][1]} s")
+        usual.append(f"hold {span(dosage['hold_seconds'])} s")
     frequency = dosage["frequency"]
-    usual.append(f"{frequency[0]}-{frequency[1]} times {frequency[2]}")
+    usual.append(f"{span(frequency)} times {frequency[2]}")
     lines.append(
         "Usual dosage: "
         + ", ".join(usual)
