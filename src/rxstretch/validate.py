@@ -40,6 +40,7 @@ def validate_paths(paths: Sequence[Path], libraries: Sequence[Path]) -> list[str
         count = len(folders) + 1
         summary.append(
             f"ok: library ({len(library.exercises)} exercises, {len(library.conditions)} conditions, "
+            f"{len(library.programs)} programs, "
             f"{count} folder{'s' if count > 1 else ''})"
         )
     except ValidationError as exc:
