@@ -172,6 +172,7 @@ def format_details(details: dict[str, Any]) -> str:
         lines.append(f"Equipment: {', '.join(details['equipment'])}")
     lines.append("Muscles:")
     lines += [f"  - {m['name']}: {m['note']}".rstrip(": ") for m in details["muscles"]]
+
     def span(values: list[int]) -> str:
         return str(values[0]) if values[0] == values[1] else f"{values[0]}-{values[1]}"
 
