@@ -217,3 +217,20 @@ def test_init_creates_a_working_clinic_folder_and_never_overwrites(run_cli, tmp_
     )
     assert rendered.exit_code == 0, rendered.output
     assert "Seated marching" in pdf_text(output.read_bytes())
+
+
+def test_prescription_line_photo_replaces_the_figure(run_cli, tmp_path: Path) -> None:
+    Image.effect_noise((1600, 1200), 40).convert("RGB").save(tmp_path / "jeanne-knee.jpg")
+    rx = tmp_path / "rx.yaml"
+    rx.write_text(
+        "patient: {name: A}\nexercises:\n  - {id: pelvic-tilt, image: jeanne-knee.jpg}\n", encoding="utf-8"
+    )
+    output = tmp_path / "photo.pdf"
+    assert run_cli("generate", rx, "-o", output).exit_code == 0
+    (image,) = [i for page in PdfReader(io.BytesIO(output.read_bytes())).pages for i in page.images]
+    assert max(image.image.size) <= 800
+    rx.write_text(
+        "patient: {name: A}\nexercises:\n  - {id: pelvic-tilt, image: missing.jpg}\n", encoding="utf-8"
+    )
+    result = run_cli("generate", rx, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 1 and f"{rx}:3: exercises[0].image: no image file" in result.stderr

@@ -216,6 +216,7 @@ class PrescribedExercise:
     side: Side | None = None
     notes: str | None = None
     line: int | None = None
+    image: Path | None = None  # the patient's own photo or drawing, shown instead of the figure
 
 
 @dataclass(frozen=True)

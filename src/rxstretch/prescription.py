@@ -27,7 +27,7 @@ from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
-_EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes")
+_EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes", "image")
 MAX_NOTE_CHARS = 2000
 # Beyond these a value is a typo, not a dosage (the usual range check only warns).
 MAX_SETS = 20
@@ -207,9 +207,22 @@ def read_prescribed_exercise(
     frequency = _quantity(reader, node, "frequency", path, parse_frequency) if "frequency" in node else None
     side = reader.choice(node, "side", path, SIDES, what="side") if "side" in node else None
     notes = _note(reader, node, "notes", path) if "notes" in node else None
+    image = _image(reader, node, path) if "image" in node else None
     if exercise_id is None:
         return None
-    return PrescribedExercise(exercise_id, sets, reps, hold, frequency, side, notes, node.line)  # type: ignore[arg-type]
+    return PrescribedExercise(exercise_id, sets, reps, hold, frequency, side, notes, node.line, image)  # type: ignore[arg-type]
+
+
+def _image(reader: Reader, node: LocatedMap, path: str) -> Path | None:
+    """A photo for this line, relative to the prescription file (checked by Pillow when drawn)."""
+    text = reader.text(node, "image", path)
+    if text is None:
+        return None
+    image = (Path(reader.source).parent / Path(text).expanduser()).resolve()
+    if not image.is_file():
+        reader.problem(node.line_of("image"), join_path(path, "image"), f'no image file at "{image}"')
+        return None
+    return image
 
 
 def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any) -> Any:

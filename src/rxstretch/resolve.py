@@ -168,7 +168,7 @@ def _card(
         tips=text.tips,
         notes=item.notes,
         cautions=tuple(caution_texts),
-        image=exercise.image,
+        image=item.image or exercise.image,
         language=content_language,
         video=exercise.video,
         figure=exercise.figure,
