@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,6 @@ OPTIONAL_FIELDS = (*CONTACT_FIELDS[1:], "logo", "colors", "font", "footer", "pap
 COLOR_KEYS = ("primary", "accent")
 FONT_FACES = ("regular", "bold", "italic", "bold_italic")
 PAPERS = ("A4", "letter")
-HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 
 
 def load_brand(path: Path) -> Brand:
@@ -41,41 +39,13 @@ def read_brand(data: Any, reader: Reader, *, folder: Path) -> Brand:
     return Brand(
         **contact,
         logo=_existing(reader, doc, "logo", "", folder) if "logo" in doc else None,
-        colors=_colors(reader, doc),
+        colors=reader.colors(doc, "colors", "", optional=COLOR_KEYS),
         font=_font(reader, doc, folder),
         footer=footer,
         paper=paper,
         template=template,
         qr_code=qr_code,
     )
-
-
-def normalized_color(value: str) -> str:
-    """#abc → #AABBCC."""
-    digits = value[1:]
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return f"#{digits.upper()}"
-
-
-def _colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
-    node = reader.section(doc, "colors", "", optional=COLOR_KEYS)
-    colors: dict[str, str] = {}
-    if node is None:
-        return colors
-    for key in COLOR_KEYS:
-        value = reader.text(node, key, "colors") if key in node else None
-        if value is None:
-            continue
-        if not HEX_COLOR.match(value):
-            reader.problem(
-                node.line_of(key),
-                join_path("colors", key),
-                f'"{value}" is not a colour; write it as #RRGGBB or #RGB, e.g. #1F5E8C',
-            )
-            continue
-        colors[key] = normalized_color(value)
-    return colors
 
 
 def _font(reader: Reader, doc: LocatedMap, folder: Path) -> dict[str, Path]:

@@ -14,6 +14,7 @@ from typing import Any
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.yamlio import LocatedList, LocatedMap
 
+HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 _TYPE_NAMES = {
@@ -239,3 +240,33 @@ class Reader:
             return {}
         found = {language: self.text(names, language, path) for language in self.language_keys(names, path)}
         return {language: name for language, name in found.items() if name is not None}
+
+    def colors(
+        self,
+        parent: Any,
+        key: str,
+        path: str,
+        *,
+        required: Collection[str] = (),
+        optional: Collection[str] = (),
+    ) -> dict[str, str]:
+        """Read a mapping of named colours, each ``#RRGGBB`` or ``#RGB``, normalized to ``#RRGGBB``."""
+        node = self.section(parent, key, path, required=required, optional=optional)
+        if node is None:
+            return {}
+        here = join_path(path, key)
+        found: dict[str, str] = {}
+        for name in (*required, *optional):
+            value = self.text(node, name, here) if name in node else None
+            if value is None:
+                continue
+            if not HEX_COLOR.match(value):
+                self.problem(
+                    node.line_of(name),
+                    join_path(here, name),
+                    f'"{value}" is not a colour; write it as #RRGGBB or #RGB, e.g. #1F5E8C',
+                )
+                continue
+            digits = value[1:] if len(value) == 7 else "".join(d * 2 for d in value[1:])
+            found[name] = f"#{digits.upper()}"
+        return found

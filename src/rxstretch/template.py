@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,6 @@ def paper_for_territory(territory: str | None) -> str:
     return "letter" if territory in LETTER_TERRITORIES else "A4"
 
 
-COLOR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 STYLE_NAMES = (
     "clinic_name",
     "contact",
@@ -167,7 +165,7 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
     margins = (
         _numbers(reader, page, "margins_mm", ("top", "bottom", "left", "right"), path="page") if page else {}
     )
-    colors = _read_colors(reader, doc)
+    colors = reader.colors(doc, "colors", "", required=COLOR_NAMES)
     spacing = _numbers(reader, doc, "spacing", ("card_gap", "box_padding", "step_number_width"))
     image = _numbers(reader, doc, "image", ("max_width_mm", "max_height_mm"))
     styles = _read_styles(reader, doc, colors)
@@ -197,24 +195,6 @@ def read_template(data: Any, reader: Reader, *, name: str) -> Template | None:
         exercise_per_page=exercise_per_page,
         figures=figures,
     )
-
-
-def _read_colors(reader: Reader, doc: LocatedMap) -> dict[str, str]:
-    node = reader.section(doc, "colors", "", required=COLOR_NAMES)
-    colors: dict[str, str] = {}
-    if node is None:
-        return colors
-    for color_name in COLOR_NAMES:
-        value = reader.text(node, color_name, "colors") if color_name in node else None
-        if value is not None and not COLOR_PATTERN.match(value):
-            reader.problem(
-                node.line_of(color_name),
-                join_path("colors", color_name),
-                f'"{value}" is not a colour; write it as #RRGGBB, e.g. #1F5E8C',
-            )
-        elif value is not None:
-            colors[color_name] = value
-    return colors
 
 
 def _read_styles(reader: Reader, doc: LocatedMap, colors: Mapping[str, str]) -> dict[str, TextStyle]:
