@@ -9,6 +9,7 @@ python-bidi, so numbers and Latin words inside Arabic or Hebrew stay left-to-rig
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 from itertools import groupby
@@ -31,9 +32,14 @@ def registered_face(font_name: str) -> TTFontFace:
     return font.face
 
 
+# The blocks of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko... and their
+# presentation forms): searching them is much faster than asking each character's bidi class.
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff\U0001e800-\U0001efff]")
+
+
 def has_rtl(text: str) -> bool:
     """Whether ``text`` holds right-to-left characters (Hebrew, Arabic...)."""
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+    return not text.isascii() and _RTL.search(text) is not None
 
 
 def _is_arabic_script(character: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 from rxstretch.errors import RxStretchError
 from rxstretch.handout import Handout
@@ -40,9 +41,13 @@ def _drawable(character: str, available: frozenset[int]) -> bool:
 
 def check_glyphs(strings: Iterator[str], font_names: Sequence[str]) -> None:
     """Raise MissingGlyphError naming the first text with characters none of the fonts has."""
-    available = frozenset().union(*(font_characters(name) for name in font_names))
+    texts = list(strings)
+    available = _union(tuple(font_names))
+    # One set operation over the whole handout; the per-text search runs only on a miss.
+    if set(map(ord, "".join(texts))) <= available:
+        return
     font_name = " or ".join(font_names)
-    for text in strings:
+    for text in texts:
         missing = sorted({c for c in text if not _drawable(c, available)})
         if missing:
             shown = ", ".join(f"{c!r} U+{ord(c):04X}" for c in missing[:5])
@@ -51,3 +56,8 @@ def check_glyphs(strings: Iterator[str], font_names: Sequence[str]) -> None:
                 f'the font {font_name} has no glyph for {shown} in "{excerpt}"; '
                 "give a font that covers this script with --font FILE.ttf"
             )
+
+
+@cache
+def _union(font_names: tuple[str, ...]) -> frozenset[int]:
+    return frozenset().union(*(font_characters(name) for name in font_names))

@@ -117,6 +117,8 @@ class Texts:
 
     def _spaces(self, text: str) -> str:
         """Spaces the family lacks (thin, narrow no-break...) become ones it has."""
+        if text.isascii():  # every font has the ASCII space
+            return text
         available = font_characters(self.fonts.regular)
         if all(ord(c) in available or not c.isspace() for c in text):
             return text
@@ -162,13 +164,14 @@ class Texts:
         face = style.fontName
         bold_face = face in (self.fonts.bold, self.fonts.bold_italic) or strong
         italic = face in (self.fonts.italic, self.fonts.bold_italic)
+        codes = set(map(ord, text)) - {10, 13}  # line breaks need no glyph
         # Italic faces rarely cover Arabic or Hebrew (those scripts have no italics): go upright.
-        if italic and not set(map(ord, text)) <= font_characters(face) | {10, 13}:
+        if italic and not codes <= font_characters(face):
             italic = False
         wanted = self.fonts.face(bold=bold_face, italic=italic)
         # A paragraph in a script the family lacks is set wholly in the backup family, so it is
         # shaped and measured with the font that draws it.
-        if self.backup is not None and not set(map(ord, text)) <= font_characters(wanted) | {10, 13}:
+        if self.backup is not None and not codes <= font_characters(wanted):
             wanted = self.backup.face(bold=bold_face, italic=italic)
         if wanted == face:
             return style
