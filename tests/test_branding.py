@@ -234,3 +234,22 @@ def test_prescription_line_photo_replaces_the_figure(run_cli, tmp_path: Path) ->
     )
     result = run_cli("generate", rx, "-o", tmp_path / "x.pdf")
     assert result.exit_code == 1 and f"{rx}:3: exercises[0].image: no image file" in result.stderr
+
+
+@pytest.mark.parametrize("template", ["standard", "compact", "large-print"])
+def test_every_bundled_exercise_lays_out_in_every_template(library, template: str) -> None:
+    from rxstretch.api import render_handout
+    from rxstretch.model import Patient, PrescribedExercise, Prescription
+
+    from .conftest import FIXED_DATE
+
+    # French: longer text than English, so the tallest cards.
+    everything = Prescription(
+        patient=Patient("Layout"),
+        exercises=tuple(PrescribedExercise(e) for e in library.exercises),
+        language="fr",
+    )
+    pdf = render_handout(everything, library=library, template=template, today=FIXED_DATE)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= len(library.exercises) // 4
+    assert "Layout" in pages[0].extract_text()

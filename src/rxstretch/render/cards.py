@@ -118,9 +118,23 @@ class CardBuilder:
         panels = self._panels(card)
         if panels is not None:
             parts.append(panels)
-        parts.append(text(self.labels.steps, "heading"))
-        # A single picture stands beside the steps it illustrates, where it adds no height.
         side = self._side(card)
+        if side and self.template.figures != "single":
+            # Above the steps, as its own block: a picture beside long steps would make one
+            # table row that cannot break across pages (large print).
+            parts.append(
+                self._table(
+                    [self.texts.row(side)],
+                    self.texts.row([self.width / len(side)] * len(side)),
+                    [
+                        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ],
+                )
+            )
+            side = []
+        parts.append(text(self.labels.steps, "heading"))
+        # In compact columns a small picture stands beside the steps, where it adds no height.
         side_width = max((getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side), default=0.0)
         steps_width = self.width - side_width - 2 * self.padding if side else self.width
         steps = self._steps(card, steps_width)
@@ -271,12 +285,33 @@ class CardBuilder:
         ]
         measured = [((label, label_style), (value, value_style)) for label, value in card.dosage]
         widths = share_width(width - heading_width, measured, padding=2 * self.padding)
+        if widths is None:  # large print: one row per item rather than words broken in two
+            return self._dosage_rows(card, width)
         heading_column = len(cells) - 1 if self.texts.rtl else 0
         return self._boxed(
             [self.texts.row(cells)],
             self.texts.row([heading_width, *widths]),
             self.template.colors["accent"],
             extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),),
+        )
+
+    def _dosage_rows(self, card: Card, width: float) -> Table:
+        """The dosage as a heading over label/value rows, for when one strip cannot hold it."""
+        label_style = self.styles["dosage_label"]
+        label_width = max(
+            stringWidth(label, label_style.fontName, label_style.fontSize) for label, _ in card.dosage
+        )
+        label_width = min(label_width + 2 * self.padding + 1, width * 0.45)
+        rows: list[list[Any]] = [self.texts.row([self.texts(self.labels.dosage, "heading"), ""])]
+        rows += [
+            self.texts.row([self.texts(label, "dosage_label"), self.texts(value, "dosage_value")])
+            for label, value in card.dosage
+        ]
+        return self._boxed(
+            rows,
+            self.texts.row([label_width, width - label_width]),
+            self.template.colors["accent"],
+            extra=(("SPAN", (0, 0), (-1, 0)),),
         )
 
     def _steps(self, card: Card, width: float) -> Table:
@@ -301,11 +336,12 @@ class CardBuilder:
 
 def share_width(
     available: float, cells: Sequence[Sequence[tuple[str, ParagraphStyle]]], *, padding: float
-) -> list[float]:
+) -> list[float] | None:
     """Split ``available`` between cells so no word is broken and long text wraps least.
 
     Each cell first gets its longest word (words never break mid-word), then the rest goes to
-    the cells in proportion to how much more room their text would take on one line.
+    the cells in proportion to how much more room their text would take on one line. None when
+    the longest words alone do not fit.
     """
 
     def measure(text: str, style: ParagraphStyle) -> tuple[float, float]:
@@ -320,7 +356,9 @@ def share_width(
         naturals.append(max(m[1] for m in measured) + padding)
     spare = available - sum(minimums)
     wants = [natural - minimum for natural, minimum in zip(naturals, minimums, strict=True)]
-    if spare <= 0 or sum(wants) <= 0:
+    if spare < 0:  # even the longest words do not fit side by side
+        return None
+    if sum(wants) <= 0:
         return [available * m / sum(minimums) for m in minimums]
     if sum(wants) <= spare:  # everything fits on one line: share what is left evenly
         extra = (spare - sum(wants)) / len(cells)

@@ -20,8 +20,10 @@ from reportlab.platypus import (
     PageBreak,
     PageTemplate,
 )
+from reportlab.platypus.doctemplate import LayoutError
 
 from rxstretch import __version__
+from rxstretch.errors import RxStretchError
 from rxstretch.handout import Handout
 from rxstretch.render.cards import CardBuilder
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
@@ -127,7 +129,14 @@ class HandoutRenderer:
             self._footer(canvas, handout, text, page, pages)
 
         story = [NextPageTemplate("later"), *header, *self._body(handout, text)]
-        doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
+        try:
+            doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
+        except LayoutError as exc:
+            # A block taller than a page (a giant note, a huge picture box in a user template).
+            raise RxStretchError(
+                f"the handout cannot be laid out with the {self.template.name} template: some part "
+                "is taller than a page (shorten the notes, or use a template with more room)"
+            ) from exc
         return buffer.getvalue()
 
     def _page_templates(
