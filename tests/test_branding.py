@@ -253,3 +253,16 @@ def test_every_bundled_exercise_lays_out_in_every_template(library, template: st
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) >= len(library.exercises) // 4
     assert "Layout" in pages[0].extract_text()
+
+
+def test_diary_length_is_bounded_in_the_api_as_on_the_command_line(library, run_cli, tmp_path: Path) -> None:
+    from rxstretch.api import build_handout, load_prescription
+    from rxstretch.errors import RxStretchError
+
+    prescription = load_prescription(EXAMPLES / "low-back.yaml", library)
+    with pytest.raises(RxStretchError, match="1 to 12 weeks, not 13"):
+        build_handout(prescription, library, tracker_weeks=13)
+    assert (
+        run_cli("generate", EXAMPLES / "low-back.yaml", "-o", tmp_path / "x.pdf", "--tracker", "13").exit_code
+        == 2
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from rxstretch.handout import Card, Handout, Labels, Tracker, TrackerRow
+from rxstretch.errors import RxStretchError
+from rxstretch.handout import MAX_TRACKER_WEEKS, Card, Handout, Labels, Tracker, TrackerRow
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
     Brand,
@@ -18,7 +19,6 @@ from rxstretch.safety import DEFAULT_MAX_EXERCISES, check_safety
 
 # More boxes than this no longer fit a day's cell; such a schedule is noted in the frequency.
 MAX_TRACKER_BOXES = 4
-MAX_TRACKER_WEEKS = 12
 
 
 def resolve_handout(
@@ -37,6 +37,8 @@ def resolve_handout(
     printed when the prescription has none (pass a fixed one for reproducible files). Raises
     ContraindicationError when an exercise must be avoided and is not overridden.
     """
+    if not 0 <= tracker_weeks <= MAX_TRACKER_WEEKS:
+        raise RxStretchError(f"the exercise diary covers 1 to {MAX_TRACKER_WEEKS} weeks, not {tracker_weeks}")
     locale = parse_locale(language or prescription.language or library.default_language)
     ui = Localizer(locale)
     safety = check_safety(prescription, library, max_exercises=max_exercises)

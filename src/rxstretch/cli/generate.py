@@ -20,6 +20,7 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
+from rxstretch.handout import MAX_TRACKER_WEEKS
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option(
     "--tracker",
     "tracker_weeks",
-    type=click.IntRange(1, 12),
+    type=click.IntRange(1, MAX_TRACKER_WEEKS),
     metavar="WEEKS",
     help="Add an exercise diary: a box per session and day, and a pain score, for WEEKS weeks.",
 )

@@ -124,7 +124,7 @@ def _base_direction(text: str, rtl: bool) -> str | None:
 
 def visual_line(text: str, font_name: str, *, rtl: bool) -> str:
     """Shape and reorder one line for drawing left to right."""
-    return str(get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl))).translate(
+    return get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl)).translate(
         _BIDI_CONTROLS
     )
 
@@ -144,4 +144,4 @@ def visual_lines(text: str, font_name: str, font_size: float, width: float, *, r
             else:
                 current.append(word)
         lines.append(" ".join(current))
-    return [str(get_display(line, base_dir=base)).translate(_BIDI_CONTROLS) for line in lines]
+    return [get_display(line, base_dir=base).translate(_BIDI_CONTROLS) for line in lines]
