@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -18,6 +19,7 @@ from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
+from rxstretch.render.recorded import RecordedDrawing
 from rxstretch.render.tables import make_table
 from rxstretch.template import Template
 
@@ -41,31 +43,34 @@ class Picture(Flowable):
 
 
 # A figure's drawing depends only on its arguments, and a batch draws the same few figures
-# hundreds of times. Figures hold dicts (unhashable), so the key is the object's identity, kept
-# alive beside the drawing so that the identity cannot be reused by another figure.
-_DRAWINGS: dict[tuple[Any, ...], tuple[Figure, Flowable]] = {}
+# hundreds of times: each is built and recorded as PDF operators once. Figures hold dicts
+# (unhashable), so the key is the object's identity, kept alive beside the drawing so that the
+# identity cannot be reused by another figure.
+_DRAWINGS: dict[tuple[Any, ...], tuple[Figure, RecordedDrawing]] = {}
 _MAX_DRAWINGS = 256
 
 
-def _cached_drawing(figure: Figure, make: Callable[[], Flowable], *key: Any) -> Flowable:
+def _cached_drawing(figure: Figure, make: Callable[[], Drawing], *key: Any) -> RecordedDrawing:
     entry = _DRAWINGS.get((id(figure), *key))
     if entry is None or entry[0] is not figure:
         if len(_DRAWINGS) >= _MAX_DRAWINGS:
             _DRAWINGS.clear()
-        entry = (figure, make())
+        entry = (figure, RecordedDrawing(make()))
         _DRAWINGS[(id(figure), *key)] = entry
     return entry[1]
 
 
-def _cached_panels(figure: Figure, width: float, height: float, colors: FigureColors, font: str) -> Flowable:
-    def make() -> Flowable:
+def _cached_panels(
+    figure: Figure, width: float, height: float, colors: FigureColors, font: str
+) -> RecordedDrawing:
+    def make() -> Drawing:
         return step_panels(figure, width=width, height=height, colors=colors, font=font)
 
     return _cached_drawing(figure, make, "panels", width, height, colors, font)
 
 
-def _cached_figure(figure: Figure, width: float, height: float, colors: FigureColors) -> Flowable:
-    def make() -> Flowable:
+def _cached_figure(figure: Figure, width: float, height: float, colors: FigureColors) -> RecordedDrawing:
+    def make() -> Drawing:
         return figure_flowable(figure, width=width, height=height, colors=colors)
 
     return _cached_drawing(figure, make, "single", width, height, colors)

@@ -95,6 +95,15 @@ class HandoutRenderer:
         margins = {side: value * mm for side, value in template.margins_mm.items()}
         self.margins = margins
         self.frame_width = self.page_size[0] - margins["left"] - margins["right"]
+        self._texts: dict[bool, Texts] = {}
+
+    def _texts_for(self, rtl: bool) -> Texts:
+        """The paragraph maker for one direction, kept so a batch reuses its parsed paragraphs."""
+        if rtl not in self._texts:
+            self._texts[rtl] = Texts(
+                self.styles, self.fonts, rtl=rtl, fallback=self.fallback, backup=self.backup
+            )
+        return self._texts[rtl]
 
     def render(self, handout: Handout, *, invariant: bool = True) -> bytes:
         """Return the PDF bytes of ``handout``; ``invariant`` makes them reproducible.
@@ -103,7 +112,7 @@ class HandoutRenderer:
         """
         fonts = [self.fonts.regular, self.backup.regular, *([self.fallback] if self.fallback else [])]
         check_glyphs(handout_strings(handout), fonts)
-        text = Texts(self.styles, self.fonts, rtl=handout.rtl, fallback=self.fallback, backup=self.backup)
+        text = self._texts_for(handout.rtl)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
             buffer,

@@ -18,7 +18,6 @@ from reportlab.graphics import renderPDF, renderPM, renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, Shape, String
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable
 
 from rxstretch.errors import RxStretchError
 from rxstretch.figures import Arrow, Figure, Panel, Point, Pose, Prop, Segment
@@ -466,7 +465,7 @@ def _number_badge(
 
 def figure_flowable(
     figure: Figure, *, width: float, height: float, colors: FigureColors, step: int | None = None
-) -> Flowable:
+) -> Drawing:
     """The figure's main picture, or the panel of ``step`` (1-based), fitted in width × height points."""
     if step is None:
         panel = figure.main_panel
@@ -479,7 +478,7 @@ def figure_flowable(
 
 def step_panels(
     figure: Figure, *, width: float, height: float, colors: FigureColors, font: str | None = None
-) -> Flowable:
+) -> Drawing:
     """A row of panels numbered 1, 2, 3... like the steps, or the single picture if not stepped.
 
     ``font`` (a registered bold face) sets the numbers; the bundled bold by default.
@@ -528,7 +527,6 @@ def figure_bytes(
     colors = colors or FigureColors()
     per_panel = width if not figure.stepped else width / len(figure.panels)
     drawing = step_panels(figure, width=max(width, per_panel), height=height, colors=colors)
-    assert isinstance(drawing, Drawing)
     return export_drawing(drawing, fmt)
 
 
@@ -555,7 +553,6 @@ def contact_sheet(
             String(x, y + height + 4, name, fontName=font, fontSize=11, fillColor=HexColor(colors.figure))
         )
         picture = step_panels(figure, width=width, height=height, colors=colors)
-        assert isinstance(picture, Drawing)
         group = Group(*picture.contents)
         group.transform = (1, 0, 0, 1, x, y)
         sheet.add(group)

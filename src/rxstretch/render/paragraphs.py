@@ -1,6 +1,6 @@
 """Paragraphs for one handout: user text escaped, and shaped and reordered where it needs it.
 
-Every piece of text on a handout goes through :class:`Texts`, which picks a plain ReportLab
+Every piece of text on a handout goes through :class:`Texts`, which picks a shared ReportLab
 Paragraph for left-to-right text and a :class:`BidiParagraph` for right-to-left handouts or
 any text holding Arabic or Hebrew.
 """
@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from rxstretch.render.bidi import has_rtl, registered_face, visual_line, visual_lines
 from rxstretch.render.fonts import FontFamily
+from rxstretch.render.shared_paragraphs import ParagraphCache
 from rxstretch.render.text import markup
 
 BULLET = "\u2022"
@@ -70,7 +71,11 @@ class BidiParagraph(Flowable):
 
 
 class Texts:
-    """Makes every paragraph of one handout, for its direction and fonts."""
+    """Makes every paragraph of the handouts in one direction and set of fonts.
+
+    One Texts serves many handouts: its styles stay the same objects, so the paragraphs it
+    makes can share their parsing and line breaks (see shared_paragraphs).
+    """
 
     def __init__(
         self,
@@ -90,6 +95,8 @@ class Texts:
             name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
             for name, style in styles.items()
         }
+        self._face_styles: dict[tuple[str, str], ParagraphStyle] = {}
+        self._paragraphs = ParagraphCache()
 
     def __call__(self, text: str, style: str, *, bullet: bool = False, strong: bool = False) -> Flowable:
         """One paragraph of ``text`` in the named style (bulleted or bold on request)."""
@@ -100,7 +107,7 @@ class Texts:
             return BidiParagraph(
                 f"{BULLET} {text}" if bullet else text, chosen, rtl=self.rtl, to_markup=self.markup
             )
-        return Paragraph(self.markup(text), chosen, bulletText=BULLET if bullet else None)
+        return self._paragraphs.paragraph(self.markup(text), chosen, BULLET if bullet else None)
 
     def titled(self, title: str, text: str, style: str) -> list[Flowable]:
         """A bold title and its text: run in one paragraph left to right, stacked right to left."""
@@ -110,7 +117,7 @@ class Texts:
         self.fonts.face(bold=True, italic=False)  # <b> switches to this face: register it
         separator = self._spaces("\u2003")  # an em space, where the font has one
         return [
-            Paragraph(
+            self._paragraphs.paragraph(
                 f"<b>{self.markup(title)}</b>{separator}{self.markup(text)}", self._style(title + text, style)
             )
         ]
@@ -175,4 +182,7 @@ class Texts:
             wanted = self.backup.face(bold=bold_face, italic=italic)
         if wanted == face:
             return style
-        return ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)
+        key = (name, wanted)
+        if key not in self._face_styles:
+            self._face_styles[key] = ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)
+        return self._face_styles[key]
