@@ -152,3 +152,22 @@ def test_api_run_batch_with_jsonl(tmp_path: Path) -> None:
     assert calls == [1, 1, 1]
     assert [m["patient_id"] for m in read_csv(result.manifest)] == ["P-0101", "P-0042", "P-0103"]
     assert read_csv(result.errors) == []
+
+
+def test_workers_write_the_same_files_as_one_process_and_as_generate(tmp_path: Path, library) -> None:
+    folder = tmp_path / "prescriptions"
+    folder.mkdir()
+    for name in ("low-back.yaml", "bas-du-dos.yaml"):
+        (folder / name).write_bytes((EXAMPLES / name).read_bytes())
+    made = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs-{jobs}"
+        result = rxstretch.run_batch(folder, out, jobs=jobs, today=FIXED_DATE, use_env=False)
+        assert (result.written, result.failed) == (2, 0)
+        made[jobs] = {m["file"]: (out / m["file"]).read_bytes() for m in read_csv(out / "manifest.csv")}
+    assert made[1] == made[2]
+    # Whatever each renderer drew before, the same prescription gives the same bytes.
+    for name in ("low-back.yaml", "bas-du-dos.yaml"):
+        prescription = rxstretch.load_prescription(folder / name, library)
+        alone = rxstretch.render_handout(prescription, library=library, today=FIXED_DATE)
+        assert alone in made[1].values()
