@@ -96,6 +96,16 @@ def test_large_print_uses_16_points_or_more_and_a_legible_font(run_cli, tmp_path
     starts = [next(i for i, text in enumerate(texts) if title in text) for title in titles]
     assert len(set(starts)) == 4
     assert all(texts[i].index(title) < 60 for i, title in zip(starts[1:], titles[1:], strict=True))
+    # A card taller than a page flows on from page one rather than leave it empty; every page
+    # holds more than its running header and footer.
+    assert starts[0] == 0
+    for number, text in enumerate(texts, start=1):
+        assert text.replace("Jeanne Dupont", "").replace(f"Page {number} of {len(texts)}", "").strip()
+    # A heading is never the last line of a page: it is kept with the line after it.
+    for text in texts:
+        assert not text.removesuffix(f" Page {texts.index(text) + 1} of {len(texts)}").endswith(
+            ("How to do it", "Safety tips", "Notes from your physiotherapist")
+        )
 
 
 def test_phone_photo_logo_keeps_the_pdf_small(run_cli, tmp_path: Path) -> None:

@@ -114,20 +114,28 @@ class CardBuilder:
         self.width = width
         self.padding = template.spacing["box_padding"]
 
-    def card(self, card: Card) -> Flowable:
-        """Return the card as a block that moves to the next page rather than split, if it fits."""
+    def card(self, card: Card) -> list[Flowable]:
+        """Return the card's flowables.
+
+        Usually one block that moves to the next page rather than split, if it fits. When each
+        exercise has a page of its own (large print), a card is often taller than a page, and
+        kept whole it would leave the page before it empty (all of page one after the header):
+        there it flows instead, from step to step and tip to tip, its opening (title, summary,
+        dosage, pictures) kept together and each heading kept with the line after it.
+        """
         text = self.texts
-        parts: list[Flowable] = [self._title_bar(card), text(card.summary, "summary")]
-        parts += [self._caution(caution, self.width) for caution in card.cautions]
-        parts.append(self._dosage(card, self.width))
+        flowing = self.template.exercise_per_page
+        opening: list[Flowable] = [self._title_bar(card), text(card.summary, "summary")]
+        opening += [self._caution(caution, self.width) for caution in card.cautions]
+        opening.append(self._dosage(card, self.width))
         panels = self._panels(card)
         if panels is not None:
-            parts.append(panels)
+            opening.append(panels)
         side = self._side(card)
         if side and self.template.figures != "single":
             # Above the steps, as its own block: a picture beside long steps would make one
             # table row that cannot break across pages (large print).
-            parts.append(
+            opening.append(
                 self._table(
                     [self.texts.row(side)],
                     self.texts.row([self.width / len(side)] * len(side)),
@@ -138,20 +146,35 @@ class CardBuilder:
                 )
             )
             side = []
-        parts.append(text(self.labels.steps, "heading"))
         # In compact columns a small picture stands beside the steps, where it adds no height.
         side_width = max((getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side), default=0.0)
         steps_width = self.width - side_width - 2 * self.padding if side else self.width
-        steps = self._steps(card, steps_width)
-        parts.append(self._side_by_side([steps], side, steps_width) if side else steps)
+        rows = self._step_rows(card)
+        steps: list[Flowable]
+        if side:
+            steps = [self._side_by_side([self._steps(rows, steps_width)], side, steps_width)]
+        elif flowing:
+            steps = [self._steps([row], steps_width) for row in rows]
+        else:
+            steps = [self._steps(rows, steps_width)]
+        sections: list[tuple[str, list[Flowable]]] = [(self.labels.steps, steps)]
         if card.tips:
-            parts.append(text(self.labels.tips, "heading"))
-            parts += [text(tip, "tip", bullet=True) for tip in card.tips]
+            sections.append((self.labels.tips, [text(tip, "tip", bullet=True) for tip in card.tips]))
         if card.notes:
-            parts.append(text(self.labels.notes, "heading"))
-            parts.append(text(card.notes, "notes"))
-        parts.append(Spacer(1, self.template.spacing["card_gap"]))
-        return KeepTogether(parts)
+            sections.append((self.labels.notes, [text(card.notes, "notes")]))
+        parts = list(opening)
+        for title, content in sections:
+            heading = text(title, "heading")
+            parts += [heading, *content]
+            if flowing:
+                heading.keepWithNext = True  # read by ReportLab's layout
+        if not flowing:
+            return [KeepTogether([*parts, Spacer(1, self.template.spacing["card_gap"])])]
+        # No gap after a flowing card: the next starts a page, and a gap left over at the foot
+        # of a full page would spill onto a page of its own (advice_box leaves the gap instead).
+        for flowable in opening[:-1]:
+            flowable.keepWithNext = True
+        return parts
 
     def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:
         """A boxed, bulleted section in the caution colours (the general safety advice)."""
@@ -164,6 +187,8 @@ class CardBuilder:
             self.template.colors["caution_border"],
             extra=(("TOPPADDING", (0, 0), (-1, 0), 0),),
         )
+        if self.template.exercise_per_page:
+            box.spaceBefore = self.template.spacing["card_gap"]  # dropped at the top of a page
         return KeepTogether([box])
 
     def _title_bar(self, card: Card) -> Table:
@@ -319,14 +344,17 @@ class CardBuilder:
             extra=(("SPAN", (0, 0), (-1, 0)),),
         )
 
-    def _steps(self, card: Card, width: float) -> Table:
-        number_width = self.template.spacing["step_number_width"]
-        rows = [
+    def _step_rows(self, card: Card) -> list[list[Any]]:
+        """One table row per step: its number, then its title and text."""
+        return [
             self.texts.row(
                 [self.texts(f"{index}.", "step_number"), self.texts.titled(step.title, step.text, "body")]
             )
             for index, step in enumerate(card.steps, start=1)
         ]
+
+    def _steps(self, rows: list[list[Any]], width: float) -> Table:
+        number_width = self.template.spacing["step_number_width"]
         return self._table(
             rows,
             self.texts.row([number_width, width - number_width]),

@@ -197,7 +197,7 @@ class HandoutRenderer:
         for index, card in enumerate(handout.cards):
             if index and self.template.exercise_per_page:
                 story.append(PageBreak())
-            story.append(builder.card(card))
+            story += builder.card(card)
         # After the cards: at the top it would push the first card off page one; the intro
         # already says to stop on sharp pain, numbness or tingling.
         if handout.safety_advice:
