@@ -112,6 +112,24 @@ def test_arabic_layout_is_mirrored(library: Library) -> None:
     assert title_x > width / 2, "the card title starts on the right in Arabic"
 
 
+def test_arabic_is_drawn_in_a_font_that_has_it_even_in_large_print(library: Library) -> None:
+    """Atkinson Hyperlegible has no Arabic: paragraphs, the running header and the footer's
+    page numbers are all set in DejaVu Sans there, never as empty boxes."""
+    rx = _rx("ar", name="فاطمة الزهراء", sets=3)
+    pdf = render_handout(rx, library=library, today=FIXED_DATE, template="large-print")
+    arabic_fonts: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+
+        def visit(text: str, _cm: object, _tm: object, font: dict | None, _size: object) -> None:
+            if font is not None and any(0x0600 <= ord(c) <= 0x06FF or ord(c) >= 0xFB50 for c in text):
+                arabic_fonts.add(str(font["/BaseFont"]))
+
+        page.extract_text(visitor_text=visit)
+    assert arabic_fonts and all("DejaVuSans" in name for name in arabic_fonts), arabic_fonts
+    footers = [line for line in pdf_text(pdf).splitlines() if "الصفحة" in _logical(line)]
+    assert len(footers) == len(PdfReader(io.BytesIO(pdf)).pages)
+
+
 def test_hebrew_reads_right_to_left(library: Library) -> None:
     name = "דנה לוי"
     pdf = render_handout(_rx("he", name=name), library=library, today=FIXED_DATE)

@@ -301,19 +301,23 @@ class CardBuilder:
 
     def _dosage(self, card: Card, width: float) -> Table:
         """A one-row strip: the heading, then one label-over-value cell per dosage item."""
-        heading = self.styles["heading"]
+        heading = self.texts.style_for(self.labels.dosage, "heading")
         longest = max(
             stringWidth(word, heading.fontName, heading.fontSize) for word in self.labels.dosage.split()
         )
         # Wide enough for the heading's longest word: large print must not break "dosage".
         heading_width = max(0.17 * width, longest + 2 * self.padding + 1)
-        label_style, value_style = self.styles["dosage_label"], self.styles["dosage_value"]
         cells: list[Any] = [self.texts(self.labels.dosage, "heading")]
         cells += [
             [self.texts(label, "dosage_label"), self.texts(value, "dosage_value")]
             for label, value in card.dosage
         ]
-        measured = [((label, label_style), (value, value_style)) for label, value in card.dosage]
+        # Measured in the faces that draw them: Arabic in a large-print card is set in DejaVu.
+        style_for = self.texts.style_for
+        measured = [
+            ((label, style_for(label, "dosage_label")), (value, style_for(value, "dosage_value")))
+            for label, value in card.dosage
+        ]
         widths = share_width(width - heading_width, measured, padding=2 * self.padding)
         if widths is None:  # large print: one row per item rather than words broken in two
             return self._dosage_rows(card, width)
@@ -327,9 +331,10 @@ class CardBuilder:
 
     def _dosage_rows(self, card: Card, width: float) -> Table:
         """The dosage as a heading over label/value rows, for when one strip cannot hold it."""
-        label_style = self.styles["dosage_label"]
         label_width = max(
-            stringWidth(label, label_style.fontName, label_style.fontSize) for label, _ in card.dosage
+            stringWidth(label, style.fontName, style.fontSize)
+            for label, _ in card.dosage
+            for style in [self.texts.style_for(label, "dosage_label")]
         )
         label_width = min(label_width + 2 * self.padding + 1, width * 0.45)
         rows: list[list[Any]] = [self.texts.row([self.texts(self.labels.dosage, "heading"), ""])]

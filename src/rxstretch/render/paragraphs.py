@@ -101,7 +101,7 @@ class Texts:
     def __call__(self, text: str, style: str, *, bullet: bool = False, strong: bool = False) -> Flowable:
         """One paragraph of ``text`` in the named style (bulleted or bold on request)."""
         text = self._spaces(text)
-        chosen = self._style(text, style, strong=strong)
+        chosen = self.style_for(text, style, strong=strong)
         if self.rtl or has_rtl(text):
             # A bullet written into the text lands at the start of the line in either direction.
             return BidiParagraph(
@@ -118,7 +118,8 @@ class Texts:
         separator = self._spaces("\u2003")  # an em space, where the font has one
         return [
             self._paragraphs.paragraph(
-                f"<b>{self.markup(title)}</b>{separator}{self.markup(text)}", self._style(title + text, style)
+                f"<b>{self.markup(title)}</b>{separator}{self.markup(text)}",
+                self.style_for(title + text, style),
             )
         ]
 
@@ -149,16 +150,18 @@ class Texts:
         self, canvas: Canvas, x: float, y: float, text: str, style: ParagraphStyle, *, right: bool
     ) -> None:
         """Draw one line on the canvas (header, footer) from ``x``, or ending at ``x`` if ``right``."""
-        line = visual_line(text, style.fontName, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
-        main = font_characters(style.fontName)
+        # Spaces aside (Babel's narrow no-break spaces), the face that draws the whole line.
+        font = self._face_for("".join(c for c in text if not c.isspace()), style.fontName)
+        line = visual_line(text, font, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
+        main = font_characters(font)
         runs = [
-            (style.fontName if in_main or self.fallback is None else self.fallback, "".join(group))
+            (font if in_main or self.fallback is None else self.fallback, "".join(group))
             for in_main, group in groupby(line, key=lambda c: ord(c) in main or c.isspace())
         ]
-        widths = [stringWidth(run, font, style.fontSize) for font, run in runs]
+        widths = [stringWidth(run, run_font, style.fontSize) for run_font, run in runs]
         x = x - sum(widths) if right else x
-        for (font, run), width in zip(runs, widths, strict=True):
-            canvas.setFont(font, style.fontSize)
+        for (run_font, run), width in zip(runs, widths, strict=True):
+            canvas.setFont(run_font, style.fontSize)
             canvas.drawString(x, y, run)
             x += width
 
@@ -166,23 +169,29 @@ class Texts:
         """Table cells in reading order for this handout's direction."""
         return cells[::-1] if self.rtl else cells
 
-    def _style(self, text: str, name: str, *, strong: bool = False) -> ParagraphStyle:
+    def style_for(self, text: str, name: str, *, strong: bool = False) -> ParagraphStyle:
+        """The named style with the face that will draw ``text`` (so it is measured with it)."""
         style = self.styles[name]
-        face = style.fontName
-        bold_face = face in (self.fonts.bold, self.fonts.bold_italic) or strong
-        italic = face in (self.fonts.italic, self.fonts.bold_italic)
-        codes = set(map(ord, text)) - {10, 13}  # line breaks need no glyph
-        # Italic faces rarely cover Arabic or Hebrew (those scripts have no italics): go upright.
-        if italic and not codes <= font_characters(face):
-            italic = False
-        wanted = self.fonts.face(bold=bold_face, italic=italic)
-        # A paragraph in a script the family lacks is set wholly in the backup family, so it is
-        # shaped and measured with the font that draws it.
-        if self.backup is not None and not codes <= font_characters(wanted):
-            wanted = self.backup.face(bold=bold_face, italic=italic)
-        if wanted == face:
+        wanted = self._face_for(text, style.fontName, strong=strong)
+        if wanted == style.fontName:
             return style
         key = (name, wanted)
         if key not in self._face_styles:
             self._face_styles[key] = ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)
         return self._face_styles[key]
+
+    def _face_for(self, text: str, face: str, *, strong: bool = False) -> str:
+        """The face that sets ``text`` for a style in ``face``: bold on request, upright where the
+        italic lacks the script, and from the backup family for a script this family lacks."""
+        bold = face in (self.fonts.bold, self.fonts.bold_italic) or strong
+        italic = face in (self.fonts.italic, self.fonts.bold_italic)
+        codes = set(map(ord, text)) - {10, 13}  # line breaks need no glyph
+        # Italic faces rarely cover Arabic or Hebrew (those scripts have no italics): go upright.
+        if italic and not codes <= font_characters(face):
+            italic = False
+        wanted = self.fonts.face(bold=bold, italic=italic)
+        # Text in a script the family lacks is set wholly in the backup family, so it is
+        # shaped and measured with the font that draws it.
+        if self.backup is not None and not codes <= font_characters(wanted):
+            wanted = self.backup.face(bold=bold, italic=italic)
+        return wanted
