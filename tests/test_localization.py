@@ -62,12 +62,72 @@ def _text(prescription: Prescription, library: Library, **options: object) -> st
                 "Página 1 de ",
             ],
         ),
+        (
+            "el",
+            [
+                "Οι ασκήσεις σας για το σπίτι",
+                "26 Νοεμβρίου 2026",
+                "Πώς γίνεται",
+                "Σετ 1 σετ",
+                "Σελίδα 1 από ",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "Ваши упражнения для дома",
+                "26 ноября 2026 г.",
+                "Как выполнять",
+                "Подходы 1 подход",
+                "Страница 1 из ",
+            ],
+        ),
+        (
+            "pl",
+            [
+                "Ćwiczenia do wykonywania w domu",
+                "26 listopada 2026",
+                "Jak wykonywać",
+                "Serie 1 seria",
+                "Strona 1 z ",
+            ],
+        ),
+        (
+            "tr",
+            [
+                "Evde yapacağınız egzersizler",
+                "26 Kasım 2026",
+                "Nasıl yapılır",
+                "Set 1 set",
+                "Sayfa 1 / ",
+            ],
+        ),
     ],
 )
 def test_handout_headings_date_and_plurals_are_localized(
     library: Library, language: str, expected: list[str]
 ) -> None:
     text = _text(_rx(language, sets=1), library)
+    for phrase in expected:
+        assert phrase in text
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "expected"),
+    [
+        ("ru", 2, ["2 подхода", "2 повторения"]),
+        ("ru", 5, ["5 подходов", "5 повторений"]),
+        ("ru", 21, ["21 подход", "21 повторение"]),
+        ("pl", 2, ["2 serie", "2 powtórzenia"]),
+        ("pl", 5, ["5 serii", "5 powtórzeń"]),
+        ("pl", 22, ["22 serie", "22 powtórzenia"]),
+    ],
+)
+def test_slavic_plurals_follow_the_count(
+    library: Library, language: str, count: int, expected: list[str]
+) -> None:
+    """Russian and Polish have a form for 2-4 (and 22-24) and another for 5-20: both are filled."""
+    text = _text(_rx(language, sets=count, reps=count), library)
     for phrase in expected:
         assert phrase in text
 
