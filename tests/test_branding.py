@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
+
+from rxstretch.render.header import widen_to_fit
 
 from .conftest import EXAMPLES, normalize, pdf_text
 
@@ -244,6 +248,33 @@ def test_prescription_line_photo_replaces_the_figure(run_cli, tmp_path: Path) ->
     )
     result = run_cli("generate", rx, "-o", tmp_path / "x.pdf")
     assert result.exit_code == 1 and f"{rx}:3: exercises[0].image: no image file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("de", ["Patientennummer", "Physiotherapist"]), ("el", ["Θεραπευτής/τρια"]), ("ru", ["Специалист"])],
+)
+def test_large_print_patient_block_never_breaks_a_word(
+    run_cli, tmp_path: Path, language: str, words: list[str]
+) -> None:
+    pdf, _ = _generate(run_cli, tmp_path, "--template", "large-print", "--lang", language)
+    first_page = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    for word in words:
+        assert word in first_page.split(), first_page[:300]
+
+
+@settings(max_examples=200)
+@given(columns=st.lists(st.tuples(st.floats(1, 200), st.floats(0, 300)), min_size=1, max_size=6))
+def test_widened_columns_keep_the_total_and_fit_what_they_need(columns: list[tuple[float, float]]) -> None:
+    preferred, needed = [p for p, _ in columns], [n for _, n in columns]
+    widths = widen_to_fit(preferred, needed)
+    assert sum(widths) == pytest.approx(sum(preferred))
+    if sum(needed) <= sum(preferred):
+        assert all(w >= n - 1e-6 for w, n in zip(widths, needed, strict=True))
+    else:
+        assert widths == preferred
+    if all(n <= p for p, n in columns):
+        assert widths == preferred
 
 
 @pytest.mark.parametrize("template", ["standard", "compact", "large-print"])

@@ -121,7 +121,7 @@ class CardBuilder:
         exercise has a page of its own (large print), a card is often taller than a page, and
         kept whole it would leave the page before it empty (all of page one after the header):
         there it flows instead, from step to step and tip to tip, its opening (title, summary,
-        dosage, pictures) kept together and each heading kept with the line after it.
+        dosage, pictures) kept together, and each heading with the line after it.
         """
         text = self.texts
         flowing = self.template.exercise_per_page
@@ -164,16 +164,13 @@ class CardBuilder:
             sections.append((self.labels.notes, [text(card.notes, "notes")]))
         parts = list(opening)
         for title, content in sections:
-            heading = text(title, "heading")
-            parts += [heading, *content]
-            if flowing:
-                heading.keepWithNext = True  # read by ReportLab's layout
+            parts += [text(title, "heading"), *content]  # a heading keeps with the next (styles)
         if not flowing:
             return [KeepTogether([*parts, Spacer(1, self.template.spacing["card_gap"])])]
         # No gap after a flowing card: the next starts a page, and a gap left over at the foot
         # of a full page would spill onto a page of its own (advice_box leaves the gap instead).
         for flowable in opening[:-1]:
-            flowable.keepWithNext = True
+            flowable.keepWithNext = True  # read by ReportLab's layout
         return parts
 
     def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:

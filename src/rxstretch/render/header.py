@@ -6,6 +6,7 @@ from typing import Any
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table
 
 from rxstretch.handout import Handout
@@ -18,6 +19,7 @@ from rxstretch.template import Template
 
 LOGO_BOX_MM = (45.0, 18.0)
 QR_SIZE_MM = 18.0
+LABEL_PADDING = 4.0  # points between a patient-block label and its value
 
 
 def clinic_header(handout: Handout, text: Texts, template: Template, width: float) -> list[Flowable]:
@@ -75,18 +77,51 @@ def patient_details(handout: Handout, text: Texts, template: Template, width: fl
     if len(cells) % 2:
         cells.append([text("", "detail_value")] * 2)
     rows = [text.row([*left, *right]) for left, right in zip(cells[::2], cells[1::2], strict=True)]
-    quarter = width / 4
     return make_table(
         rows,
-        text.row([quarter * 0.75, quarter * 1.25] * 2),
+        text.row(_column_widths(handout, text, width)),
         font=font,
         commands=[
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEABOVE", (0, 0), (-1, 0), 0.75, HexColor(template.color("rule"))),
             ("LINEBELOW", (0, -1), (-1, -1), 0.75, HexColor(template.color("rule"))),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), LABEL_PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 4),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ],
     )
+
+
+def _column_widths(handout: Handout, text: Texts, width: float) -> list[float]:
+    """Label, value, label, value: three and five eighths of each half, except that a column
+    whose longest word would not fit ("Patientennummer", "Physiotherapist" in large print) is
+    widened to it, taking the room from the columns with room to spare."""
+    quarter = width / 4
+    preferred = [quarter * 0.75, quarter * 1.25] * 2
+    pairs = list(handout.details) + [("", "")] * (len(handout.details) % 2)
+    needed = [
+        max(
+            (
+                stringWidth(word, style.fontName, style.fontSize) + LABEL_PADDING + 1
+                for entry in pairs[side::2]
+                for style in [text.style_for(entry[part], style_name)]
+                for word in entry[part].split()
+            ),
+            default=0.0,
+        )
+        for side in (0, 1)
+        for part, style_name in ((0, "detail_label"), (1, "detail_value"))
+    ]
+    return widen_to_fit(preferred, needed)
+
+
+def widen_to_fit(preferred: list[float], needed: list[float]) -> list[float]:
+    """``preferred`` widths, each raised to what it ``needed``, the excess taken from the
+    others in proportion to their room to spare; ``preferred`` unchanged if that cannot work."""
+    widths = [max(p, n) for p, n in zip(preferred, needed, strict=True)]
+    excess = sum(widths) - sum(preferred)
+    spare = [w - n for w, n in zip(widths, needed, strict=True)]
+    if excess <= 0 or sum(spare) < excess:
+        return preferred if excess > 0 else widths
+    return [w - excess * room / sum(spare) for w, room in zip(widths, spare, strict=True)]

@@ -8,6 +8,9 @@ from reportlab.lib.styles import ParagraphStyle
 from rxstretch.render.fonts import FontFamily
 from rxstretch.template import Template
 
+# Headings never end a page: ReportLab moves them on with the flowable that follows.
+_KEPT_WITH_NEXT = frozenset({"heading", "section_title"})
+
 
 def paragraph_styles(template: Template, fonts: FontFamily) -> dict[str, ParagraphStyle]:
     """Return one ParagraphStyle per template style name."""
@@ -24,6 +27,7 @@ def paragraph_styles(template: Template, fonts: FontFamily) -> dict[str, Paragra
             leftIndent=style.indent,
             bulletFontName=fonts.regular,
             bulletFontSize=style.size,
+            keepWithNext=int(name in _KEPT_WITH_NEXT),
         )
         for name, style in template.styles.items()
     }
