@@ -82,8 +82,10 @@ def test_existing_files_need_force_or_resume(tmp_path: Path, run_cli: Callable[.
     args = ["batch", export, "-o", out, "-j", "1", "--date", "2026-11-26"]
     assert run_cli(*args).exit_code == 0
     first = (out / "p1-ana.pdf").stat().st_mtime_ns
+    # A plain rerun is refused before anything is touched: the manifest of the first stays.
     again = run_cli(*args)
-    assert again.exit_code == 1 and "already exists" in read_csv(out / "errors.csv")[0]["reason"]
+    assert again.exit_code == 1 and "already holds this batch" in again.stderr and "--resume" in again.stderr
+    assert [m["status"] for m in read_csv(out / "manifest.csv")] == ["written", "written"]
     resumed = run_cli(*args, "--resume")
     assert resumed.exit_code == 0, resumed.stderr
     assert [m["status"] for m in read_csv(out / "manifest.csv")] == ["unchanged", "unchanged"]
@@ -171,3 +173,110 @@ def test_workers_write_the_same_files_as_one_process_and_as_generate(tmp_path: P
         prescription = rxstretch.load_prescription(folder / name, library)
         alone = rxstretch.render_handout(prescription, library=library, today=FIXED_DATE)
         assert alone in made[1].values()
+
+
+def test_resume_after_a_plain_run_renders_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rxstretch.batch
+
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow"), ("P2", "Bo", "chin-tuck")])
+    out = tmp_path / "out"
+    rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False)
+
+    def must_not_render(job: object) -> None:
+        raise AssertionError(f"rendered again: {job}")
+
+    monkeypatch.setattr(rxstretch.batch, "render_job", must_not_render)
+    result = rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True)
+    assert (result.unchanged, result.written, result.failed) == (2, 0, 0)
+
+
+def test_output_folder_that_cannot_be_made_is_a_clear_error(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run_cli("batch", export, "-o", blocker / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert f"{blocker / 'out'}: cannot write there" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_unreadable_export_leaves_nothing_behind(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text("patient_id,patient_name\nP1,Ana\n", encoding="utf-8")  # no exercises column
+    out = tmp_path / "out"
+    result = run_cli("batch", export, "-o", out, "-j", "1")
+    assert result.exit_code == 1 and "exercises" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--delimiter", ";;", "must be one character"), ("--encoding", "latin-9x", "unknown")],
+)
+def test_impossible_csv_options_are_usage_errors(
+    tmp_path: Path, run_cli: Callable[..., Result], option: str, value: str, message: str
+) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    result = run_cli("batch", export, "-o", tmp_path / "out", option, value)
+    assert result.exit_code == 2 and message in result.stderr
+    with pytest.raises(rxstretch.RxStretchError, match=message):
+        rxstretch.run_batch(export, tmp_path / "out", **{option.strip("-"): value}, use_env=False)  # type: ignore[arg-type]
+
+
+def test_api_reports_a_missing_export_as_an_rxstretch_error(tmp_path: Path) -> None:
+    with pytest.raises(rxstretch.RxStretchError, match="no such file"):
+        rxstretch.run_batch(tmp_path / "nope.csv", tmp_path / "out", use_env=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_refused_exercise_says_how_to_override_it_in_the_export(tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(
+        "patient_id,patient_name,exercises,conditions,overrides\n"
+        "P1,Ana,knees-to-chest,acute-disc-herniation,\n"
+        "P2,Bo,knees-to-chest,acute-disc-herniation,knees-to-chest / acute-disc-herniation: seen by Dr B\n",
+        encoding="utf-8",
+    )
+    result = rxstretch.run_batch(export, tmp_path / "out", jobs=1, today=FIXED_DATE, use_env=False)
+    assert (result.written, result.failed) == (1, 1)
+    (error,) = read_csv(result.errors)
+    assert error["row"] == "1" and error["field"] == "exercises[0]"
+    assert 'write "knees-to-chest / acute-disc-herniation: <reason>"' in error["reason"]
+    assert "--allow" not in error["reason"]
+    (entry,) = read_csv(result.manifest)
+    assert "seen by Dr B" in entry["overrides"]
+
+
+def test_progress_bar_is_left_out_when_the_export_cannot_be_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import rxstretch.records
+    from rxstretch.cli.batch import _progress
+
+    def broken(*_: object, **__: object) -> int:
+        raise UnicodeDecodeError("utf-8", b"\xe9", 0, 1, "invalid continuation byte")
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setattr(rxstretch.records, "count_records", broken)
+    with _progress(tmp_path / "x.csv", "auto", None, (1, 1)) as progress:
+        assert progress is None
+
+
+CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+
+
+@pytest.mark.skipif(
+    not CJK_FONT.exists(), reason="needs Debian's fonts-droid-fallback (installed by .ci/run)"
+)
+def test_batch_takes_a_font_for_other_scripts(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "王芳", "cat-cow")])
+    without = run_cli("batch", export, "-o", tmp_path / "a", "-j", "1")
+    assert without.exit_code == 1
+    (error,) = read_csv(tmp_path / "a" / "errors.csv")
+    assert "--font" in error["reason"] and "DejaVuSans-regular or DejaVuSans-regular" not in error["reason"]
+    with_font = run_cli("batch", export, "-o", tmp_path / "b", "-j", "1", "--font", CJK_FONT)
+    assert with_font.exit_code == 0, with_font.stderr

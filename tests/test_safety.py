@@ -102,7 +102,7 @@ def test_red_flag_refuses_every_exercise(library: Library) -> None:
     )
     report = review(rx, library)
     assert len(report.refusals) == 2
-    assert all("urgent medical assessment" in p.message for p in report.refusals)
+    assert all("urgent medical assessment" in r.reason for r in report.refusals)
 
 
 def test_caution_box_is_printed_in_the_patient_language(library: Library) -> None:

@@ -161,6 +161,7 @@ def run_batch(
     input_format: Format = "auto",
     encoding: str | None = None,
     delimiter: str | None = None,
+    font: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Render one handout per record of a records export into ``output_dir``.
@@ -168,10 +169,12 @@ def run_batch(
     ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
     ``mapping`` a column-mapping file. Writes manifest.csv and errors.csv next to the
     handouts; a failed record is listed in errors.csv and the others are still produced.
-    ``today`` is the date printed when a record has none (default: today). Raises
-    RxStretchError only for problems that stop the whole batch (bad mapping, options, library).
+    ``today`` is the date printed when a record has none (default: today). ``font`` is a
+    TrueType file for scripts the bundled fonts lack. Raises RxStretchError only for problems
+    that stop the whole batch (records not found, bad mapping, options or library, a folder
+    that already holds the batch without ``force`` or ``resume``), before anything is written.
     """
-    from rxstretch.batch import BatchOptions, library_fingerprint, run_records
+    from rxstretch.batch import BatchOptions, check_csv_options, library_fingerprint, run_records
     from rxstretch.errors import RxStretchError
     from rxstretch.mapping import ColumnMapping, load_mapping
     from rxstretch.records import iter_records
@@ -179,6 +182,9 @@ def run_batch(
 
     if not 1 <= shard[0] <= shard[1]:
         raise RxStretchError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
+    check_csv_options(encoding=encoding, delimiter=delimiter)
+    if not Path(records).exists():
+        raise RxStretchError(f"{records}: no such file or folder")
     folders = library_dirs([Path(p) for p in libraries], use_env=use_env)
     library = load_library_dirs(folders, lazy=True)
     brand_data = load_brand(Path(brand)) if isinstance(brand, Path | str) else brand
@@ -194,6 +200,7 @@ def run_batch(
         today=today or datetime.date.today(),
         force=force,
         resume=resume,
+        font=Path(font) if font else None,
     )
     column_mapping = load_mapping(Path(mapping)) if mapping is not None else ColumnMapping()
     rows = iter_records(
@@ -209,6 +216,7 @@ def run_batch(
         options,
         jobs=jobs or os.cpu_count() or 1,
         shard=shard,
-        library_fingerprint=library_fingerprint(folders) if resume else "",
+        # Always recorded, so that a later --resume can trust a plain run's manifest.
+        library_fingerprint=library_fingerprint(folders),
         progress=progress,
     )

@@ -12,10 +12,13 @@ left alone if the new bytes are identical. Anything else that exists needs ``for
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime
 import hashlib
+import itertools
 import os
 import re
 from collections import deque
@@ -26,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch import __version__
-from rxstretch.errors import ContraindicationError, OutputExistsError, RxStretchError, ValidationError
+from rxstretch.errors import (
+    ContraindicationError,
+    OutputExistsError,
+    Refusal,
+    RxStretchError,
+    ValidationError,
+)
 from rxstretch.model import Brand, Library, Prescription
 from rxstretch.naming import NameAllocator, patient_slug
 from rxstretch.records import Record
@@ -63,6 +72,7 @@ class BatchOptions:
     force: bool = False
     resume: bool = False
     invariant: bool = True
+    font: Path | None = None  # a TrueType font for scripts the bundled fonts lack
 
 
 @dataclass(frozen=True)
@@ -117,6 +127,18 @@ def sha256_file(path: Path) -> str | None:
         return None
 
 
+def check_csv_options(*, encoding: str | None = None, delimiter: str | None = None) -> None:
+    """Raise RxStretchError for an encoding Python does not know or a delimiter that is not one
+    character (before any file is read)."""
+    if delimiter is not None and len(delimiter) != 1:
+        raise RxStretchError(f'delimiter "{delimiter}": must be one character, e.g. ; or , or a tab')
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError as exc:
+            raise RxStretchError(f'encoding "{encoding}": unknown (e.g. utf-8, cp1252, latin-1)') from exc
+
+
 # --- worker side -----------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
@@ -135,10 +157,10 @@ def render_job(job: _Job) -> Outcome:
     """Resolve, render and write one handout; every failure becomes the Outcome's problems."""
     try:
         return _render(job, _worker["options"], _worker["library"])
+    except ContraindicationError as exc:  # before ValidationError, which it is
+        return _failed(job, *((r.problem.field, _override_hint(r, job)) for r in exc.refusals))
     except ValidationError as exc:
         return _failed(job, *((p.field, p.message) for p in exc.problems))
-    except ContraindicationError as exc:
-        return _failed(job, ("exercises", _strip_source(str(exc))))
     except OutputExistsError as exc:
         return _failed(job, ("file", str(exc)))
     except RxStretchError as exc:
@@ -151,8 +173,14 @@ def _failed(job: _Job, *problems: tuple[str, str]) -> Outcome:
     return Outcome(job.row, job.patient_id, job.line, problems=problems)
 
 
-def _strip_source(message: str) -> str:
-    return message.split(": ", 1)[1] if ": " in message else message
+def _override_hint(refusal: Refusal, job: _Job) -> str:
+    """The refusal, with how to override it in this record: its file, or its overrides column."""
+    exercise, condition = refusal.exercise_id, refusal.condition
+    if job.prescription.source.rsplit(":", 1)[0].endswith((".yaml", ".yml")):
+        how = f"add to the file: overrides: [{{exercise: {exercise}, condition: {condition}, reason: ...}}]"
+    else:
+        how = f'write "{exercise} / {condition}: <reason>" in the record\'s overrides column'
+    return f"{refusal.reason}; to prescribe it anyway, {how}"
 
 
 def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
@@ -162,7 +190,7 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
     handout = build_handout(
         job.prescription, library, brand=options.brand, language=options.language, today=options.today
     )
-    pdf = render_handout(handout, template=options.template, invariant=options.invariant)
+    pdf = render_handout(handout, template=options.template, invariant=options.invariant, font=options.font)
     digest = hashlib.sha256(pdf).hexdigest()
     status = "written"
     if options.resume and not options.force and sha256_file(job.path) == digest:
@@ -196,15 +224,29 @@ def run_records(
     library_fingerprint: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
-    """Render every record of ``records`` in ``shard`` (K of N) into ``options.output_dir``."""
+    """Render every record of ``records`` in ``shard`` (K of N) into ``options.output_dir``.
+
+    Raises RxStretchError, before anything is written, when the records cannot be read at all
+    (their first record raises it), when the folder already holds this batch and neither
+    ``force`` nor ``resume`` is set, or when the folder cannot be written.
+    """
     folder = options.output_dir
-    folder.mkdir(parents=True, exist_ok=True)
     suffix = "" if shard == (1, 1) else f"-{shard[0]}-of-{shard[1]}"
     manifest, errors = folder / f"manifest{suffix}.csv", folder / f"errors{suffix}.csv"
+    # A file that cannot be read at all (no records, missing columns) fails on its first
+    # record: read it before creating the folder or its reports, so nothing is left behind.
+    records = iter(records)
+    first = next(records, None)
+    records = itertools.chain([first] if first is not None else [], records)
+    if manifest.exists() and not (options.force or options.resume):
+        raise OutputExistsError(
+            f"{folder} already holds this batch ({manifest.name}): add --resume to skip the records "
+            "already made, or --force to make them all again"
+        )
     previous = read_manifest(manifest) if options.resume else {}
     outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
     counts = {"written": 0, "unchanged": 0, "failed": 0}
-    with _CsvOut(manifest, MANIFEST_COLUMNS) as manifest_out, _CsvOut(errors, ERROR_COLUMNS) as errors_out:
+    with _opened_reports(manifest, errors) as (manifest_out, errors_out):
         for outcome in outcomes:
             if outcome.entry is not None:
                 manifest_out.write(outcome.entry)
@@ -328,6 +370,19 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
             with candidate.open("r", encoding="utf-8-sig", newline="") as stream:
                 entries.update({row["file"]: row for row in csv.DictReader(stream) if row.get("file")})
     return entries
+
+
+@contextlib.contextmanager
+def _opened_reports(manifest: Path, errors: Path) -> Iterator[tuple[_CsvOut, _CsvOut]]:
+    """Create the folder and open both reports, an unwritable folder being a clear error."""
+    with contextlib.ExitStack() as stack:
+        try:
+            manifest.parent.mkdir(parents=True, exist_ok=True)
+            manifest_out = stack.enter_context(_CsvOut(manifest, MANIFEST_COLUMNS))
+            errors_out = stack.enter_context(_CsvOut(errors, ERROR_COLUMNS))
+        except OSError as exc:
+            raise RxStretchError(f"{manifest.parent}: cannot write there ({exc.strerror})") from exc
+        yield manifest_out, errors_out
 
 
 def _partial(path: Path) -> Path:

@@ -33,15 +33,34 @@ class ValidationError(RxStretchError):
         files = sorted({p.file for p in self.problems})
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{count} {noun} in {', '.join(files)}")
+        self.summary = f"{count} {noun} in {', '.join(files)}"
+        # The problems themselves belong in the message: a script that prints the exception
+        # must see what is wrong, not only how many things are.
+        super().__init__("\n".join([self.summary, *(str(p) for p in self.problems)]))
 
 
 class OutputExistsError(RxStretchError):
     """Raised when an output file exists and overwriting was not allowed."""
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One exercise refused for one condition: its located problem, which says how to override
+    it in a prescription file or on the command line, and the bare reason, for other places
+    (a batch record) to explain their own way of overriding."""
+
+    problem: Problem
+    exercise_id: str
+    condition: str
+    reason: str
+
+
 class ContraindicationError(ValidationError):
     """Raised when a prescribed exercise must be avoided for one of the patient's conditions."""
+
+    def __init__(self, refusals: Sequence[Refusal]) -> None:
+        super().__init__([refusal.problem for refusal in refusals])
+        self.refusals = tuple(refusals)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

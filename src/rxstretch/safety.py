@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rxstretch.errors import ContraindicationError, Problem
+from rxstretch.errors import ContraindicationError, Problem, Refusal
 from rxstretch.model import (
     DosageRange,
     Exercise,
@@ -32,7 +32,7 @@ class SafetyReport:
 
     cautions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
-    refusals: tuple[Problem, ...] = ()
+    refusals: tuple[Refusal, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -43,7 +43,7 @@ def review(
     overridden = {(o.exercise, o.condition): o for o in prescription.overrides}
     cautions: dict[str, tuple[str, ...]] = {}
     used: dict[Override, None] = {}
-    refusals: list[Problem] = []
+    refusals: list[Refusal] = []
     warnings: list[str] = []
     for index, item in enumerate(prescription.exercises):
         exercise = library.exercises[item.exercise_id]
@@ -88,7 +88,7 @@ def _levels(exercise: Exercise, prescription: Prescription, library: Library) ->
 
 def _refusal(
     prescription: Prescription, index: int, item: PrescribedExercise, condition: str, library: Library
-) -> Problem:
+) -> Refusal:
     name = library.conditions[condition].names.get("en", condition)
     if library.conditions[condition].red_flag:
         why = f"{name} is a red flag: refer the patient for urgent medical assessment"
@@ -99,7 +99,8 @@ def _refusal(
         f"condition: {condition}, reason: ...}}], or use --allow {item.exercise_id}:{condition} "
         f'--reason "..."'
     )
-    return Problem(prescription.source, item.line, f"exercises[{index}]", f"{why}; {how}")
+    problem = Problem(prescription.source, item.line, f"exercises[{index}]", f"{why}; {how}")
+    return Refusal(problem, item.exercise_id, condition, why)
 
 
 def _outside(value: int, usual: Range) -> bool:

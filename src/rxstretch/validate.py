@@ -99,4 +99,4 @@ def _safety_findings(prescription: Prescription, library: Library) -> tuple[list
     ]
     notes += [f"  override: {o.exercise} despite {o.condition}: {o.reason}" for o in report.overrides]
     notes += [f"  warning: {warning}" for warning in report.warnings]
-    return list(report.refusals), notes
+    return [refusal.problem for refusal in report.refusals], notes

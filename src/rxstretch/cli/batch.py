@@ -14,11 +14,23 @@ import click
 from rxstretch.cli.options import (
     brand_option,
     check_date,
+    font_option,
     lang_option,
     library_option,
     reported_errors,
     template_option,
 )
+
+
+def _check_csv_option(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from rxstretch.batch import check_csv_options
+    from rxstretch.errors import RxStretchError
+
+    try:
+        check_csv_options(**{str(param.name): value})  # encoding= or delimiter=
+    except RxStretchError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
 
 
 def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int]:
@@ -56,8 +68,15 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
     show_default=True,
     help="Input format.",
 )
-@click.option("--encoding", metavar="NAME", help="CSV encoding, e.g. cp1252 (default: detected).")
-@click.option("--delimiter", metavar="CHAR", help="CSV delimiter (default: detected).")
+@click.option(
+    "--encoding",
+    metavar="NAME",
+    callback=_check_csv_option,
+    help="Encoding of a CSV or JSON export, e.g. cp1252 (default: detected).",
+)
+@click.option(
+    "--delimiter", metavar="CHAR", callback=_check_csv_option, help="CSV delimiter (default: detected)."
+)
 @click.option(
     "--jobs", "-j", type=click.IntRange(1, 256), help="Worker processes (default: number of cores)."
 )
@@ -74,6 +93,7 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
 @brand_option
 @template_option
 @library_option
+@font_option
 @click.option("--force", is_flag=True, help="Overwrite existing handouts.")
 @click.option(
     "--resume", is_flag=True, help="Skip records whose handout is already made from the same input."
@@ -92,6 +112,7 @@ def batch_command(
     brand: Path | None,
     template: str | None,
     libraries: tuple[Path, ...],
+    font: Path | None,
     force: bool,
     resume: bool,
 ) -> None:
@@ -124,6 +145,7 @@ def batch_command(
             input_format=input_format,
             encoding=encoding,
             delimiter=delimiter,
+            font=font,
             progress=progress,
         )
     click.echo(
@@ -143,9 +165,15 @@ def _progress(
     if not sys.stderr.isatty():
         yield None
         return
+    from rxstretch.errors import RxStretchError
     from rxstretch.records import count_records
 
-    total = count_records(records, input_format=input_format, encoding=encoding)
+    try:
+        total = count_records(records, input_format=input_format, encoding=encoding)
+    except (RxStretchError, OSError, UnicodeError, ValueError):
+        # The count only sizes the bar: the batch itself reports whatever is wrong with the file.
+        yield None
+        return
     in_shard = max((total - shard[0]) // shard[1] + 1, 0) if total >= shard[0] else 0
     with click.progressbar(length=in_shard, label="handouts", file=sys.stderr) as bar:
         yield bar.update

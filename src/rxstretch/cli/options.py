@@ -26,7 +26,7 @@ def reported_errors() -> Iterator[None]:
     except ValidationError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(exc.summary) from exc
     except RxStretchError as exc:
         raise click.ClickException(str(exc)) from exc
 

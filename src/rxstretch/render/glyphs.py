@@ -46,7 +46,7 @@ def check_glyphs(strings: Iterator[str], font_names: Sequence[str]) -> None:
     # One set operation over the whole handout; the per-text search runs only on a miss.
     if set(map(ord, "".join(texts))) <= available:
         return
-    font_name = " or ".join(font_names)
+    font_name = " or ".join(dict.fromkeys(font_names))  # each font once, in order
     for text in texts:
         missing = sorted({c for c in text if not _drawable(c, available)})
         if missing:

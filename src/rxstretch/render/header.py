@@ -122,6 +122,10 @@ def widen_to_fit(preferred: list[float], needed: list[float]) -> list[float]:
     widths = [max(p, n) for p, n in zip(preferred, needed, strict=True)]
     excess = sum(widths) - sum(preferred)
     spare = [w - n for w, n in zip(widths, needed, strict=True)]
-    if excess <= 0 or sum(spare) < excess:
-        return preferred if excess > 0 else widths
-    return [w - excess * room / sum(spare) for w, room in zip(widths, spare, strict=True)]
+    slack = 1e-9  # rounding: a sum of widths is never exact
+    if excess <= slack:
+        return widths
+    if sum(spare) + slack < excess:
+        return preferred
+    share = min(1.0, excess / sum(spare))
+    return [w - share * room for w, room in zip(widths, spare, strict=True)]
