@@ -280,3 +280,13 @@ def test_batch_takes_a_font_for_other_scripts(tmp_path: Path, run_cli: Callable[
     assert "--font" in error["reason"] and "DejaVuSans-regular or DejaVuSans-regular" not in error["reason"]
     with_font = run_cli("batch", export, "-o", tmp_path / "b", "-j", "1", "--font", CJK_FONT)
     assert with_font.exit_code == 0, with_font.stderr
+
+
+def test_manifest_lists_the_cautions_printed_on_the_sheet(tmp_path: Path) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text(
+        "patient_id,patient_name,exercises,conditions\nP1,Ana,knees-to-chest,osteoporosis\n", encoding="utf-8"
+    )
+    result = rxstretch.run_batch(export, tmp_path / "out", jobs=1, today=FIXED_DATE, use_env=False)
+    (entry,) = read_csv(result.manifest)
+    assert "knees-to-chest: caution with osteoporosis" in entry["warnings"]

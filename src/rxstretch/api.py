@@ -214,9 +214,16 @@ def run_batch(
     return run_records(
         rows,
         options,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs or usable_cores(),
         shard=shard,
         # Always recorded, so that a later --resume can trust a plain run's manifest.
         library_fingerprint=library_fingerprint(folders),
         progress=progress,
     )
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1

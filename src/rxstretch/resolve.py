@@ -67,7 +67,16 @@ def resolve_handout(
         follow_up=ui.date(prescription.follow_up) if prescription.follow_up else None,
         fallbacks=fallbacks,
         overrides=safety.overrides,
-        warnings=safety.warnings,
+        # Cautions are on the sheet already; listed here too so the clinician (and a batch
+        # manifest) sees which exercises carry one without opening the PDF.
+        warnings=(
+            *safety.warnings,
+            *(
+                f"{exercise_id}: caution with {condition}, explained on the sheet"
+                for exercise_id, conditions in safety.cautions.items()
+                for condition in conditions
+            ),
+        ),
         disclaimer=brand.footer.get(negotiate(locale, brand.footer, library.default_language)),
         tracker=_tracker(prescription, library, ui, cards, tracker_weeks) if tracker_weeks else None,
     )
