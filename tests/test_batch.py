@@ -290,3 +290,10 @@ def test_manifest_lists_the_cautions_printed_on_the_sheet(tmp_path: Path) -> Non
     result = rxstretch.run_batch(export, tmp_path / "out", jobs=1, today=FIXED_DATE, use_env=False)
     (entry,) = read_csv(result.manifest)
     assert "knees-to-chest: caution with osteoporosis" in entry["warnings"]
+
+
+def test_columns_nothing_reads_are_named_on_stderr(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = tmp_path / "in.csv"
+    export.write_text("patient_id,patient_name,exercises,phone\nP1,Ana,cat-cow,0600\n", encoding="utf-8")
+    result = run_cli("batch", export, "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 0 and "ignored columns: phone" in result.stderr

@@ -20,6 +20,7 @@ from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
+    from rxstretch.mapping import ColumnMapping
     from rxstretch.records import Format
     from rxstretch.render.document import HandoutRenderer
     from rxstretch.template import Template
@@ -147,7 +148,7 @@ def run_batch(
     records: Path | str,
     output_dir: Path | str,
     *,
-    mapping: Path | str | None = None,
+    mapping: Path | str | ColumnMapping | None = None,
     libraries: Iterable[Path | str] = (),
     use_env: bool = True,
     brand: Brand | Path | str | None = None,
@@ -167,8 +168,10 @@ def run_batch(
     """Render one handout per record of a records export into ``output_dir``.
 
     ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
-    ``mapping`` a column-mapping file. Writes manifest.csv and errors.csv next to the
-    handouts; a failed record is listed in errors.csv and the others are still produced.
+    ``mapping`` a column-mapping file (or a loaded ColumnMapping, whose ``ignored_columns``
+    then tells, after the run, which columns of the export nothing read). Writes manifest.csv
+    and errors.csv next to the handouts; a failed record is listed in errors.csv and the others
+    are still produced.
     ``today`` is the date printed when a record has none (default: today). ``font`` is a
     TrueType file for scripts the bundled fonts lack. Raises RxStretchError only for problems
     that stop the whole batch (records not found, bad mapping, options or library, a folder
@@ -202,7 +205,10 @@ def run_batch(
         resume=resume,
         font=Path(font) if font else None,
     )
-    column_mapping = load_mapping(Path(mapping)) if mapping is not None else ColumnMapping()
+    if isinstance(mapping, ColumnMapping):
+        column_mapping = mapping
+    else:
+        column_mapping = load_mapping(Path(mapping)) if mapping is not None else ColumnMapping()
     rows = iter_records(
         Path(records),
         library,

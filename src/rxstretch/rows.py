@@ -6,16 +6,20 @@ with the record's line and the field it concerns, so a bad row is reported, not 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import difflib
 import importlib
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
 from rxstretch.folding import fold
 from rxstretch.i18n import LocaleError, language_candidates, parse_locale
-from rxstretch.mapping import ColumnMapping
+from rxstretch.mapping import ColumnMapping, header_key, or_list
 from rxstretch.model import (
     SIDES,
     Clinician,
@@ -26,7 +30,7 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
-from rxstretch.prescription import MAX_NOTE_CHARS
+from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
 from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
 from rxstretch.reader import Reader
 
@@ -36,11 +40,45 @@ _PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _OVERRIDE = re.compile(
     r"^\s*(?P<exercise>[^/:]+?)\s*/\s*(?P<condition>[^:]+?)\s*:\s*(?P<reason>.+?)\s*$", re.S
 )
+_OVERRIDE_KEYS = {"exercise", "condition", "reason"}
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+# Fields that hold one text; a JSON list or object there is a mistake, not a value to print.
+_TEXT_FIELDS = ("patient_id", "patient_name", "language", "date", "clinician", "notes", "follow_up")
+_DOSAGE_FIELDS = ("sets", "reps", "hold", "frequency", "side", "exercise_notes")
 
 
 def match_key(text: str) -> str:
     """Return the form names are compared in: accents, case and punctuation ignored."""
     return _PUNCTUATION.sub(" ", fold(text)).strip()
+
+
+def plural(count: int, noun: str) -> str:
+    """Return ``1 exercise`` or ``2 exercises``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def shown(value: Any) -> str:
+    """Return a cell value as written: text as is, other JSON values as JSON, not Python reprs."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def name_aliases(name: str) -> list[str]:
+    """Return the shorter names a parenthesis offers, which people write instead of the full one.
+
+    "Knee rolls (lumbar rotation)" gives "Knee rolls" and "lumbar rotation"; "Pendulum (Codman)
+    exercise" gives "Pendulum", "Pendulum exercise" and "Codman". Aliases without a letter or
+    shorter than three characters ("4") are left out: they would catch stray numbers.
+    """
+    if "(" not in name:
+        return []
+    before = name.split("(", 1)[0].strip()
+    without = " ".join(_PARENTHESIS.sub(" ", name).split())
+    inside = [text.strip() for text in _PARENTHESIS.findall(name)]
+    return [
+        alias
+        for alias in dict.fromkeys([before, without, *inside])
+        if len(match_key(alias)) >= 3 and any(c.isalpha() for c in alias)
+    ]
 
 
 def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
@@ -63,44 +101,122 @@ def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
     return tuple(cid for cid in library.conditions if match_key(cid).replace(" ", "-") == wanted)
 
 
+def _rejoin(pieces: Sequence[str], known: Callable[[str], bool]) -> list[str]:
+    """Join adjacent comma-separated pieces that together are a known name, longest first.
+
+    "Shoulder mobility, early phase" is one program title, not two unknown exercises.
+    """
+    joined: list[str] = []
+    start = 0
+    while start < len(pieces):
+        ends = range(len(pieces), start + 1, -1)
+        end = next((end for end in ends if known(",".join(pieces[start:end]))), start + 1)
+        joined.append(",".join(pieces[start:end]))
+        start = end
+    return joined
+
+
+def _close_hint(text: str, choices: Mapping[str, str]) -> str:
+    """Return ' (did you mean "x"?)', comparing folded forms and showing the choice as written."""
+    close = difflib.get_close_matches(match_key(text), list(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{choices[close[0]]}"?)' if close else did_you_mean(text, choices.values())
+
+
+@dataclass
+class _Names:
+    """The exercise names of one language, folded, with the ids each one names."""
+
+    full: dict[str, list[str]] = field(default_factory=dict)
+    # Aliases (see name_aliases) that are nobody's full name.
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    # Folded name or alias → as written in the library, for "did you mean".
+    written: dict[str, str] = field(default_factory=dict)
+
+
 class ExerciseMatcher:
-    """Finds an exercise by id or by its name in a language, ignoring case and accents."""
+    """Finds an exercise by id, by its name in a language or by an alias, ignoring case and accents.
+
+    Exercise files have no list of aliases, so the parts of a name around a parenthesis serve
+    as aliases ("Knee rolls" for "Knee rolls (lumbar rotation)"). A name several exercises
+    share, or an alias that is also part of another exercise's name, names none of them:
+    :meth:`lookup` returns them all.
+    """
 
     def __init__(self, library: Library) -> None:
         self.library = library
-        self._by_language: dict[str, dict[str, str]] = {}
+        self._by_language: dict[str, _Names] = {}
 
-    def _names(self, language: str) -> dict[str, str]:
+    def _names(self, language: str) -> _Names:
         if language not in self._by_language:
-            names: dict[str, str] = {}
+            names = _Names()
             for exercise_id in self.library.exercises:
                 try:
                     text = self.library.exercises[exercise_id].text.get(language)
                 except ValidationError:
                     continue  # a broken clinic file only fails the rows that name it by id
-                if text is not None:
-                    names.setdefault(match_key(text.name), exercise_id)
+                if text is None:
+                    continue
+                for alias in [text.name, *name_aliases(text.name)]:
+                    key = match_key(alias)
+                    table = names.full if alias == text.name else names.aliases
+                    ids = table.setdefault(key, [])
+                    if exercise_id not in ids:
+                        ids.append(exercise_id)
+                    names.written.setdefault(key, alias)
+            for key in names.full:
+                names.aliases.pop(key, None)  # a full name beats another exercise's alias
+            for key, ids in names.aliases.items():
+                # "back extension" is also part of "Upper back extension over a chair": an
+                # alias inside another exercise's name could mean either.
+                ids += [
+                    other
+                    for full, others in names.full.items()
+                    if f" {key} " in f" {full} "
+                    for other in others
+                    if other not in ids
+                ]
             self._by_language[language] = names
         return self._by_language[language]
 
-    def find(self, text: str, language: str) -> str | None:
-        """Return the id of the exercise ``text`` names in ``language`` (or by id), else None."""
+    def languages(self, language: str) -> list[str]:
+        """The row's language (fr-CA, then fr), then the library's default language."""
+        return list(
+            dict.fromkeys([*language_candidates(parse_locale(language)), self.library.default_language])
+        )
+
+    def lookup(self, text: str, language: str) -> tuple[str, ...]:
+        """Return the ids of the exercises ``text`` names: one, none, or several if ambiguous.
+
+        By id, then by name or alias in ``language``, then in the library's default language.
+        """
         if text in self.library.exercises:
-            return text
+            return (text,)
         key = match_key(text)
         by_id = key.replace(" ", "-")
         if by_id in self.library.exercises:
-            return by_id
-        for candidate in [*language_candidates(parse_locale(language)), self.library.default_language]:
-            found = self._names(candidate).get(key)
+            return (by_id,)
+        for candidate in self.languages(language):
+            names = self._names(candidate)
+            found = names.full.get(key) or names.aliases.get(key)
             if found:
-                return found
-        return None
+                return tuple(found)
+        return ()
 
-    def hint(self, text: str, language: str) -> str:
-        """Return a "did you mean" hint among ids and names in ``language``."""
-        names = self._names(parse_locale(language).language)
-        return did_you_mean(match_key(text), [*names, *self.library.exercises])
+    def find(self, text: str, language: str) -> str | None:
+        """Return the id of the one exercise ``text`` names, else None."""
+        found = self.lookup(text, language)
+        return found[0] if len(found) == 1 else None
+
+    def choices(self, language: str) -> dict[str, str]:
+        """Return folded → as written for the names in ``language`` and its fallbacks, and ids."""
+        found: dict[str, str] = {}
+        for candidate in self.languages(language):
+            names = self._names(candidate)
+            for key in names.full:
+                found.setdefault(key, names.written[key])
+        for exercise_id in self.library.exercises:
+            found.setdefault(match_key(exercise_id), exercise_id)
+        return found
 
 
 class RowReader:
@@ -110,6 +226,7 @@ class RowReader:
         self.mapping = mapping
         self.library = library
         self.exercises = ExerciseMatcher(library)
+        self._programs: dict[str, Program] | None = None
 
     def cell(self, fields: Mapping[str, Any], name: str) -> Any:
         """Return the value of field ``name``: text (several columns joined by a space) or a list."""
@@ -117,10 +234,21 @@ class RowReader:
         values = [v for v in values if v is not None and not (isinstance(v, str) and not v.strip())]
         if len(values) == 1 and isinstance(values[0], list):
             return values[0]
-        return " ".join(str(v).strip() for v in values) or None
+        return " ".join(shown(v).strip() for v in values) or None
 
-    def items(self, fields: Mapping[str, Any], name: str) -> list[Any]:
-        """Return field ``name`` as a list, split on the list separator when it is text."""
+    def items(
+        self,
+        fields: Mapping[str, Any],
+        name: str,
+        *,
+        known: Callable[[str], bool] | None = None,
+        prose: bool = False,
+    ) -> list[Any]:
+        """Return field ``name`` as a list, split on the list separator when it is text.
+
+        ``known`` tells a name: pieces split on a comma that together are one (a title with a
+        comma) stay together. With ``prose`` the default separators leave commas alone.
+        """
         value = self.cell(fields, name)
         if value is None:
             return []
@@ -128,20 +256,32 @@ class RowReader:
             return value
         separator = self.mapping.list_separator
         if separator is None:
-            parts = re.split(r"[;|]" if self.mapping.decimal_comma else r"[,;|]", value)
+            chunks = re.split(r"[;|]", value)
+            comma = not (self.mapping.decimal_comma or prose)
         else:
-            parts = value.split(separator)
+            chunks = [value] if separator == "," else value.split(separator)
+            comma = separator == ","
+        parts: list[str] = []
+        for chunk in chunks:
+            pieces = chunk.split(",") if comma else [chunk]
+            parts += _rejoin(pieces, known) if known is not None else pieces
         return [part.strip() for part in parts if part.strip()]
 
     def identity(self, fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
         """Return the patient id and name cells, as found (for names and error reports)."""
-        patient_id, name = self.cell(fields, "patient_id"), self.cell(fields, "patient_name")
-        return (str(patient_id) if patient_id else None, str(name) if name else None)
+        keyed = self._keyed(fields)
+        patient_id, name = self.cell(keyed, "patient_id"), self.cell(keyed, "patient_name")
+        return (shown(patient_id) if patient_id else None, shown(name) if name else None)
 
     def prescription(
         self, fields: Mapping[str, Any], reader: Reader, line: int | None
     ) -> Prescription | None:
         """Return the Prescription in ``fields``, or None after recording its problems."""
+        reader.problems.extend(self.mapping.check_names(fields, reader.source, line))
+        fields = self._keyed(fields, reader, line)
+        for text_field in _TEXT_FIELDS:
+            if any(isinstance(fields.get(c), list | dict) for c in self.mapping.column_for(text_field)):
+                reader.problem(line, text_field, "must be text or a number, not a list or an object")
         patient_id, name = self.identity(fields)
         if not name:
             reader.problem(line, "patient_name", "is empty")
@@ -167,6 +307,21 @@ class RowReader:
             follow_up=follow_up,
             source=reader.source,
         )
+
+    def _keyed(
+        self, fields: Mapping[str, Any], reader: Reader | None = None, line: int | None = None
+    ) -> dict[str, Any]:
+        """Key ``fields`` like CSV headers (case and surrounding spaces ignored): "Sets" is sets.
+
+        Two keys that become one would hide a value: that is recorded in ``reader``.
+        """
+        keyed: dict[str, Any] = {}
+        for key, value in fields.items():
+            name = header_key(str(key))
+            if name in keyed and reader is not None:
+                reader.problem(line, str(key), "is given twice (keys differing only in case)")
+            keyed[name] = value
+        return keyed
 
     def _language(self, fields: Mapping[str, Any], reader: Reader, line: int | None) -> str | None:
         language = self.cell(fields, "language") or self.mapping.language
@@ -198,113 +353,177 @@ class RowReader:
                 return datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        shown = self.mapping.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
-        reader.problem(line, name, f'"{value}" is not a date written {shown}')
+        shown_format = self.mapping.date_format.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy")
+        reader.problem(line, name, f'"{value}" is not a date written {shown_format}')
         return None
 
     def _conditions(self, fields: Mapping[str, Any], reader: Reader, line: int | None) -> tuple[str, ...]:
         found: list[str] = []
-        for text in self.items(fields, "conditions"):
-            matches = resolve_condition(self.library, str(text))
+        for item in self.items(fields, "conditions", known=self._is_condition):
+            text, kind = _item_text(item)
+            if text is None or kind == "program":
+                reader.problem(
+                    line, "conditions", f'{shown(item)} is not a condition id, name or {{"id": ...}}'
+                )
+                continue
+            matches = resolve_condition(self.library, text)
             if not matches:
-                hint = did_you_mean(str(text), self.library.conditions)
+                hint = did_you_mean(text, self.library.conditions)
                 reader.problem(line, "conditions", f'unknown condition "{text}"{hint}')
             elif len(matches) > 1:
-                reader.problem(line, "conditions", f'"{text}" could be {", ".join(matches)}; give the id')
+                reader.problem(line, "conditions", f'"{text}" could be {or_list(matches)}; give the id')
             elif matches[0] not in found:
                 found.append(matches[0])
         return tuple(found)
 
+    def _is_condition(self, text: str) -> bool:
+        return bool(resolve_condition(self.library, text))
+
     def _overrides(
         self, fields: Mapping[str, Any], reader: Reader, line: int | None, language: str
     ) -> tuple[Override, ...]:
-        """Read ``exercise / condition: reason`` items (exercise by id or name)."""
+        """Read ``exercise / condition: reason`` items (exercise by id or name), or JSON objects."""
         found: list[Override] = []
-        for text in self.items(fields, "overrides"):
-            match = _OVERRIDE.match(str(text))
-            if match is None:
-                reader.problem(line, "overrides", f'"{text}" is not written "exercise / condition: reason"')
+        for item in self.items(fields, "overrides"):
+            if isinstance(item, Mapping) and set(item) == _OVERRIDE_KEYS:
+                parts = {key: shown(item[key]) for key in _OVERRIDE_KEYS}
+            elif (match := _OVERRIDE.match(shown(item))) is not None:
+                parts = match.groupdict()
+            else:
+                reader.problem(
+                    line, "overrides", f'"{shown(item)}" is not written "exercise / condition: reason"'
+                )
                 continue
-            exercise = self.exercises.find(match["exercise"], language)
-            conditions = resolve_condition(self.library, match["condition"])
+            exercise = self.exercises.find(parts["exercise"], language)
+            conditions = resolve_condition(self.library, parts["condition"])
             condition = conditions[0] if len(conditions) == 1 else None
             if exercise is None or condition is None:
-                unknown = match["exercise"] if exercise is None else match["condition"]
+                unknown = parts["exercise"] if exercise is None else parts["condition"]
                 reader.problem(line, "overrides", f'unknown exercise or condition "{unknown}"')
                 continue
-            found.append(Override(exercise, condition, match["reason"]))
+            found.append(Override(exercise, condition, parts["reason"]))
         return tuple(found)
 
     def _exercises(
         self, fields: Mapping[str, Any], reader: Reader, line: int | None, language: str
     ) -> list[PrescribedExercise]:
-        listed = self.items(fields, "exercises")
+        """The row's exercises, a program's in its place, each with the row's dosage cells.
+
+        A dosage cell's single value is for every exercise, a program's included (the
+        clinician wrote it for this patient); per-exercise values follow the exercises in
+        order once programs are expanded. Where a cell is empty a program keeps its own dosage.
+        """
+
+        def known(text: str) -> bool:
+            return self._program(text) is not None or bool(self.exercises.lookup(text, language))
+
+        listed = self.items(fields, "exercises", known=known)
         if not listed:
             reader.problem(line, "exercises", "list at least one exercise")
-        # A program named in the list brings its exercises with its own dosage.
-        programs = [self._program(str(text)) for text in listed]
-        names = [text for text, program in zip(listed, programs, strict=True) if program is None]
-        from_programs = [item for program in programs if program is not None for item in program.exercises]
-        ids = []
-        for text in names:
-            exercise_id = self.exercises.find(str(text), language)
-            if exercise_id is None:
-                hint = self.exercises.hint(str(text), language)
-                reader.problem(line, "exercises", f'unknown exercise "{text}"{hint}')
-            ids.append(exercise_id)
+        # One entry per exercise; None holds the place of one that could not be read, so that
+        # per-exercise values stay aligned with what the clinician wrote.
+        slots: list[PrescribedExercise | None] = []
+        from_programs: dict[str, int] = {}
+        for item in listed:
+            program = self._listed_program(item)
+            if program is not None:
+                slots += program.exercises
+                from_programs[program.id] = from_programs.get(program.id, 0) + len(program.exercises)
+            else:
+                slots.append(self._listed_exercise(item, reader, line, language))
+        origin = ", ".join(f"{count} from {program_id}" for program_id, count in from_programs.items())
+        described = plural(len(slots), "exercise") + (f" ({origin})" if origin else "")
         dosage = {
-            name: self._per_exercise(fields, name, len(names), reader, line, parse)
+            name: self._per_exercise(fields, name, len(slots), described, reader, line, parse)
             for name, parse in (
-                ("sets", self._whole),
-                ("reps", self._whole),
+                ("sets", lambda value: self._whole(value, MAX_SETS)),
+                ("reps", lambda value: self._whole(value, MAX_REPS)),
                 ("hold", self._hold),
                 ("frequency", parse_frequency),
                 ("side", self._side),
-                ("exercise_notes", str),
+                ("exercise_notes", _exercise_note),
             )
         }
-        return [
-            PrescribedExercise(
-                exercise_id,
-                sets=dosage["sets"][index],
-                reps=dosage["reps"][index],
-                hold=dosage["hold"][index],
-                frequency=dosage["frequency"][index],
-                side=dosage["side"][index],
-                notes=dosage["exercise_notes"][index],
+        exercises = []
+        for index, slot in enumerate(slots):
+            if slot is None:
+                continue
+            given = {name: values[index] for name, values in dosage.items() if values[index] is not None}
+            note = given.pop("exercise_notes", None)
+            if note is not None and slot.notes:
+                note = f"{slot.notes}\n{note}"  # a program's own note may be an instruction: keep it
+            exercises.append(dataclasses.replace(slot, **given, notes=note or slot.notes, line=line))
+        return exercises
+
+    def _listed_program(self, item: Any) -> Program | None:
+        text, kind = _item_text(item)
+        return self._program(text) if text is not None and kind != "id" else None
+
+    def _listed_exercise(
+        self, item: Any, reader: Reader, line: int | None, language: str
+    ) -> PrescribedExercise | None:
+        """The exercise an item of the exercises list names (it names no program), else None."""
+        text, kind = _item_text(item)
+        if text is None:
+            what = (
+                'takes only "id" (or "program"); give its dosage in the record\'s '
+                f"{or_list(_DOSAGE_FIELDS)} fields"
+                if isinstance(item, Mapping)
+                else 'is not an exercise id or name, a program, or {"id": ...}'
             )
-            for index, exercise_id in enumerate(ids)
-            if exercise_id is not None
-        ] + from_programs
+            reader.problem(line, "exercises", f"{shown(item)} {what}")
+            return None
+        if kind == "program":
+            hint = _close_hint(text, self._program_choices(language))
+            reader.problem(line, "exercises", f'unknown program "{text}"{hint}')
+            return None
+        found = self.exercises.lookup(text, language)
+        if len(found) == 1:
+            return PrescribedExercise(found[0])
+        if found:
+            reader.problem(line, "exercises", f'"{text}" could be {or_list(found)}; write the id')
+        else:
+            hint = _close_hint(text, {**self.exercises.choices(language), **self._program_choices(language)})
+            reader.problem(line, "exercises", f'unknown exercise "{text}"{hint}')
+        return None
 
     def _program(self, text: str) -> Program | None:
         """The program ``text`` names, by id or by its title in any language."""
         if text in self.library.programs:
             return self.library.programs[text]
-        key = match_key(text)
+        if self._programs is None:
+            self._programs = {}
+            for program in self.library.programs.values():
+                for name in [program.id, *(t.title for t in program.text.values())]:
+                    self._programs.setdefault(match_key(name), program)
+        return self._programs.get(match_key(text))
+
+    def _program_choices(self, language: str) -> dict[str, str]:
+        """Folded → as written: program ids and titles in ``language``, for "did you mean"."""
+        found = {match_key(program_id): program_id for program_id in self.library.programs}
         for program in self.library.programs.values():
-            if key.replace(" ", "-") == program.id or any(
-                match_key(t.title) == key for t in program.text.values()
-            ):
-                return program
-        return None
+            for candidate in self.exercises.languages(language):
+                if candidate in program.text:
+                    found.setdefault(match_key(program.text[candidate].title), program.text[candidate].title)
+        return found
 
     def _per_exercise(
         self,
         fields: Mapping[str, Any],
         name: str,
         count: int,
+        described: str,
         reader: Reader,
         line: int | None,
         parse: Callable[[Any], Any],
     ) -> Sequence[Any]:
-        values = self.items(fields, name)
+        values = self.items(fields, name, prose=name == "exercise_notes")
         if not values:
             return [None] * count
         if len(values) == 1:
             values = values * count
         elif len(values) != count:
-            reader.problem(line, name, f"has {len(values)} values for {count} exercises")
+            reader.problem(line, name, f"has {len(values)} values for {described}")
             return [None] * count
         parsed = []
         for value in values:
@@ -318,37 +537,64 @@ class RowReader:
     def _number(self, value: Any) -> tuple[float, str]:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value), ""
-        text = str(value)
+        text = shown(value)
         if not self.mapping.decimal_comma and "," in text:
-            raise QuantityError(f'"{value}" is not a number')
+            raise QuantityError(f'"{text}" is not a number')
         match = _DECIMAL.match(text)
         if match is None:
-            raise QuantityError(f'"{value}" is not a number')
+            raise QuantityError(f'"{text}" is not a number')
         whole, fraction, unit = match.groups()
         return float(f"{whole}.{fraction or 0}"), unit.lower()
 
-    def _whole(self, value: Any) -> int:
+    def _whole(self, value: Any, maximum: int) -> int:
         number, unit = self._number(value)
         if unit or number != int(number) or number < 1:
-            raise QuantityError(f'"{value}" is not a whole number of at least 1')
+            raise QuantityError(f'"{shown(value)}" is not a whole number of at least 1')
+        if number > maximum:
+            # As in prescription files: beyond this a value is a typo, not a dosage.
+            raise QuantityError(f'"{shown(value)}" is more than {maximum}')
         return int(number)
 
     def _hold(self, value: Any) -> int:
         try:
             number, unit = self._number(value)
         except QuantityError:
-            return parse_duration(str(value))  # "1 min 30 s"
+            return parse_duration(shown(value))  # "1 min 30 s"
         seconds = number * 60 if unit in _MINUTES else number
         if unit and unit not in _MINUTES and not unit.startswith("s"):
-            raise QuantityError(f'"{value}" is not a duration')
+            raise QuantityError(f'"{shown(value)}" is not a duration')
         if seconds != int(seconds):
-            raise QuantityError(f'"{value}" is not a whole number of seconds')
+            raise QuantityError(f'"{shown(value)}" is not a whole number of seconds')
         return parse_duration(int(seconds))
 
     def _side(self, value: Any) -> str:
-        key = str(value).strip().casefold()
+        key = header_key(shown(value))
         side = self.mapping.side_words.get(key, key)
         if side not in SIDES:
             hint = did_you_mean(key, [*SIDES, *self.mapping.side_words])
-            raise QuantityError(f'unknown side "{value}"{hint}')
+            raise QuantityError(f'unknown side "{shown(value)}"{hint}')
         return side
+
+
+def _item_text(item: Any) -> tuple[str | None, str]:
+    """Return the text of a list item and what it may name: "any", "id" or "program".
+
+    JSON exports write exercises as ``"bridge"`` or ``{"id": "bridge"}``; ``{"program": ...}``
+    is a program, as in prescription files. Anything else gives None.
+    """
+    if isinstance(item, str):
+        return item, "any"
+    if isinstance(item, int) and not isinstance(item, bool):
+        return str(item), "any"  # a condition's SNOMED CT code
+    if isinstance(item, Mapping) and len(item) == 1:
+        ((key, value),) = item.items()
+        if key in ("id", "program") and isinstance(value, str):
+            return value, key
+    return None, ""
+
+
+def _exercise_note(value: Any) -> str:
+    note = shown(value).strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValueError(f"is longer than {MAX_NOTE_CHARS} characters")
+    return note

@@ -127,27 +127,35 @@ def batch_command(
       rxstretch batch patients.jsonl -o out/ --jobs 4 --date 2026-11-26 --resume
     """
     from rxstretch.api import run_batch
+    from rxstretch.mapping import ColumnMapping, load_mapping
 
-    with reported_errors(), _progress(records, input_format, encoding, shard) as progress:
-        result = run_batch(
-            records,
-            output_dir,
-            mapping=mapping,
-            libraries=libraries,
-            brand=brand,
-            template=template,
-            language=language,
-            today=date,
-            jobs=jobs,
-            force=force,
-            resume=resume,
-            shard=shard,
-            input_format=input_format,
-            encoding=encoding,
-            delimiter=delimiter,
-            font=font,
-            progress=progress,
-        )
+    with reported_errors():
+        columns = load_mapping(mapping) if mapping is not None else ColumnMapping()
+    try:
+        with reported_errors(), _progress(records, input_format, encoding, shard) as progress:
+            result = run_batch(
+                records,
+                output_dir,
+                mapping=columns,
+                libraries=libraries,
+                brand=brand,
+                template=template,
+                language=language,
+                today=date,
+                jobs=jobs,
+                force=force,
+                resume=resume,
+                shard=shard,
+                input_format=input_format,
+                encoding=encoding,
+                delimiter=delimiter,
+                font=font,
+                progress=progress,
+            )
+    finally:
+        # Said even when the batch stops: a misread export is often the reason it did.
+        if columns.ignored_columns:
+            click.echo(f"ignored columns: {', '.join(columns.ignored_columns)}", err=True)
     click.echo(
         f"{result.written} written, {result.unchanged} unchanged, {result.failed} failed; "
         f"see {result.manifest}",
