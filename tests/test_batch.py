@@ -297,3 +297,17 @@ def test_columns_nothing_reads_are_named_on_stderr(tmp_path: Path, run_cli: Call
     export.write_text("patient_id,patient_name,exercises,phone\nP1,Ana,cat-cow,0600\n", encoding="utf-8")
     result = run_cli("batch", export, "-o", tmp_path / "out", "-j", "1")
     assert result.exit_code == 0 and "ignored columns: phone" in result.stderr
+
+
+def test_folder_records_report_the_line_in_their_own_file(tmp_path: Path) -> None:
+    folder = tmp_path / "prescriptions"
+    folder.mkdir()
+    (folder / "ana.yaml").write_text(
+        "patient: {name: Ana}\nconditions: [acute-disc-herniation]\nexercises:\n"
+        "  - id: cat-cow\n  - id: knees-to-chest\n",
+        encoding="utf-8",
+    )
+    result = rxstretch.run_batch(folder, tmp_path / "out", jobs=1, today=FIXED_DATE, use_env=False)
+    (error,) = read_csv(result.errors)
+    assert (error["line"], error["field"]) == ("5", "exercises[1]")
+    assert "add to the file: overrides:" in error["reason"]

@@ -32,8 +32,10 @@ from rxstretch import __version__
 from rxstretch.errors import (
     ContraindicationError,
     OutputExistsError,
+    Problem,
     Refusal,
     RxStretchError,
+    UsageError,
     ValidationError,
 )
 from rxstretch.model import Brand, Library, Prescription
@@ -83,7 +85,7 @@ class Outcome:
     patient_id: str | None
     line: int | None = None
     entry: dict[str, str] | None = None
-    problems: tuple[tuple[str, str], ...] = ()
+    problems: tuple[tuple[int | None, str, str], ...] = ()  # (line, field, reason)
 
 
 @dataclass(frozen=True)
@@ -131,12 +133,12 @@ def check_csv_options(*, encoding: str | None = None, delimiter: str | None = No
     """Raise RxStretchError for an encoding Python does not know or a delimiter that is not one
     character (before any file is read)."""
     if delimiter is not None and len(delimiter) != 1:
-        raise RxStretchError(f'delimiter "{delimiter}": must be one character, e.g. ; or , or a tab')
+        raise UsageError(f'delimiter "{delimiter}": must be one character, e.g. ; or , or a tab')
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError as exc:
-            raise RxStretchError(f'encoding "{encoding}": unknown (e.g. utf-8, cp1252, latin-1)') from exc
+            raise UsageError(f'encoding "{encoding}": unknown (e.g. utf-8, cp1252, latin-1)') from exc
 
 
 # --- worker side -----------------------------------------------------------------------------
@@ -158,25 +160,44 @@ def render_job(job: _Job) -> Outcome:
     try:
         return _render(job, _worker["options"], _worker["library"])
     except ContraindicationError as exc:  # before ValidationError, which it is
-        return _failed(job, *((r.problem.field, _override_hint(r, job)) for r in exc.refusals))
+        return _failed(
+            job, *((r.problem.line, r.problem.field, _override_hint(r, job)) for r in exc.refusals)
+        )
     except ValidationError as exc:
-        return _failed(job, *((p.field, p.message) for p in exc.problems))
+        return _failed(job, *_located(exc.problems, job))
     except OutputExistsError as exc:
-        return _failed(job, ("file", str(exc)))
+        return _failed(job, (None, "file", str(exc)))
     except RxStretchError as exc:
-        return _failed(job, ("", str(exc)))
+        return _failed(job, (None, "", str(exc)))
     except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
-        return _failed(job, ("", f"internal error: {type(exc).__name__}: {exc}"))
+        return _failed(job, (None, "", f"internal error: {type(exc).__name__}: {exc}"))
 
 
-def _failed(job: _Job, *problems: tuple[str, str]) -> Outcome:
+def _failed(job: _Job, *problems: tuple[int | None, str, str]) -> Outcome:
     return Outcome(job.row, job.patient_id, job.line, problems=problems)
+
+
+def _located(problems: Iterable[Problem], job: _Job) -> Iterator[tuple[int | None, str, str]]:
+    """Each problem with its own line; from a prescription file, also the file's name, since
+    errors.csv has no column for it (an export's records are all in the one export)."""
+    from_file = _from_yaml_file(job)
+    for problem in problems:
+        reason = problem.message
+        if from_file:
+            reason = (
+                f"{Path(problem.file).name}{'' if problem.line is None else f':{problem.line}'}: {reason}"
+            )
+        yield problem.line, problem.field, reason
+
+
+def _from_yaml_file(job: _Job) -> bool:
+    return job.prescription.source.rsplit(":", 1)[0].endswith((".yaml", ".yml"))
 
 
 def _override_hint(refusal: Refusal, job: _Job) -> str:
     """The refusal, with how to override it in this record: its file, or its overrides column."""
     exercise, condition = refusal.exercise_id, refusal.condition
-    if job.prescription.source.rsplit(":", 1)[0].endswith((".yaml", ".yml")):
+    if _from_yaml_file(job):
         how = f"add to the file: overrides: [{{exercise: {exercise}, condition: {condition}, reason: ...}}]"
     else:
         how = f'write "{exercise} / {condition}: <reason>" in the record\'s overrides column'
@@ -253,11 +274,12 @@ def run_records(
                 counts[outcome.entry["status"]] += 1
             else:
                 counts["failed"] += 1
-                for field, reason in outcome.problems:
+                for line, field, reason in outcome.problems:
+                    line = outcome.line if line is None else line
                     errors_out.write(
                         {
                             "row": str(outcome.row),
-                            "line": "" if outcome.line is None else str(outcome.line),
+                            "line": "" if line is None else str(line),
                             "patient_id": outcome.patient_id or "",
                             "field": field,
                             "reason": reason,
@@ -320,7 +342,9 @@ def _pending(
         if (record.row - 1) % shard[1] != shard[0] - 1:
             continue
         if record.prescription is None or name is None:
-            problems = tuple((p.field, p.message) for p in record.problems) or (("", "no prescription"),)
+            problems = tuple((p.line, p.field, p.message) for p in record.problems) or (
+                (None, "", "no prescription"),
+            )
             yield Outcome(record.row, record.patient_id, record.line, problems=problems)
             continue
         path = folder / f"{name}.pdf"

@@ -39,6 +39,11 @@ class ValidationError(RxStretchError):
         super().__init__("\n".join([self.summary, *(str(p) for p in self.problems)]))
 
 
+class UsageError(RxStretchError):
+    """Raised when options do not fit the inputs (a --format for another kind of file, an
+    impossible --delimiter): exit code 2 at the command line, like a mistyped option."""
+
+
 class OutputExistsError(RxStretchError):
     """Raised when an output file exists and overwriting was not allowed."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from rxstretch.errors import RxStretchError, ValidationError
+from rxstretch.errors import RxStretchError, UsageError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +27,8 @@ def reported_errors() -> Iterator[None]:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(exc.summary) from exc
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from exc
     except RxStretchError as exc:
         raise click.ClickException(str(exc)) from exc
 
