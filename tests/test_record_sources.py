@@ -265,7 +265,7 @@ def test_wrong_format_from_the_command_line(
     path.write_text(CSV_HEADER + "P1,Ana,cat-cow,\n", encoding="utf-8")
     out = tmp_path / "out"
     result = run_cli("batch", path if target == "file" else folder, "--format", kind, "-o", out)
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)  # a usage mistake
     assert f'the format "{kind}" needs a' in result.stderr
     assert not out.exists()
 

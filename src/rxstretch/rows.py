@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import difflib
-import importlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from rxstretch.errors import ValidationError, did_you_mean
-from rxstretch.folding import fold
-from rxstretch.i18n import LocaleError, language_candidates, parse_locale
+from rxstretch.errors import did_you_mean
+from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.mapping import ColumnMapping, header_key, or_list
 from rxstretch.model import (
     SIDES,
@@ -30,26 +26,21 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
+from rxstretch.name_matching import ExerciseMatcher, ProgramMatcher, close_hint
+from rxstretch.name_matching import resolve_condition as resolve_condition  # re-exported: imported from here
 from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
 from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
 from rxstretch.reader import Reader
 
 _DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
 _MINUTES = {"m", "min", "mins", "minute", "minutes"}
-_PUNCTUATION = re.compile(r"[^a-z0-9]+")
 _OVERRIDE = re.compile(
     r"^\s*(?P<exercise>[^/:]+?)\s*/\s*(?P<condition>[^:]+?)\s*:\s*(?P<reason>.+?)\s*$", re.S
 )
 _OVERRIDE_KEYS = {"exercise", "condition", "reason"}
-_PARENTHESIS = re.compile(r"\(([^()]*)\)")
 # Fields that hold one text; a JSON list or object there is a mistake, not a value to print.
 _TEXT_FIELDS = ("patient_id", "patient_name", "language", "date", "clinician", "notes", "follow_up")
 _DOSAGE_FIELDS = ("sets", "reps", "hold", "frequency", "side", "exercise_notes")
-
-
-def match_key(text: str) -> str:
-    """Return the form names are compared in: accents, case and punctuation ignored."""
-    return _PUNCTUATION.sub(" ", fold(text)).strip()
 
 
 def plural(count: int, noun: str) -> str:
@@ -60,45 +51,6 @@ def plural(count: int, noun: str) -> str:
 def shown(value: Any) -> str:
     """Return a cell value as written: text as is, other JSON values as JSON, not Python reprs."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def name_aliases(name: str) -> list[str]:
-    """Return the shorter names a parenthesis offers, which people write instead of the full one.
-
-    "Knee rolls (lumbar rotation)" gives "Knee rolls" and "lumbar rotation"; "Pendulum (Codman)
-    exercise" gives "Pendulum", "Pendulum exercise" and "Codman". Aliases without a letter or
-    shorter than three characters ("4") are left out: they would catch stray numbers.
-    """
-    if "(" not in name:
-        return []
-    before = name.split("(", 1)[0].strip()
-    without = " ".join(_PARENTHESIS.sub(" ", name).split())
-    inside = [text.strip() for text in _PARENTHESIS.findall(name)]
-    return [
-        alias
-        for alias in dict.fromkeys([before, without, *inside])
-        if len(match_key(alias)) >= 3 and any(c.isalpha() for c in alias)
-    ]
-
-
-def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
-    """Return the ids of the conditions ``text`` names: one, none, or several if ambiguous.
-
-    The one place free text becomes a condition id. The library's own matcher
-    (``match_condition`` in rxstretch.conditions or rxstretch.safety: names, synonyms, codes)
-    is used when it exists; otherwise ids are matched ignoring case and accents.
-    """
-    for module_name in ("rxstretch.conditions", "rxstretch.safety"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        matcher: Callable[[Library, str], Any] | None = getattr(module, "match_condition", None)
-        if matcher is not None:
-            found = matcher(library, text.strip())
-            return (found,) if isinstance(found, str) else tuple(found or ())
-    wanted = match_key(text).replace(" ", "-")
-    return tuple(cid for cid in library.conditions if match_key(cid).replace(" ", "-") == wanted)
 
 
 def _rejoin(pieces: Sequence[str], known: Callable[[str], bool]) -> list[str]:
@@ -116,109 +68,6 @@ def _rejoin(pieces: Sequence[str], known: Callable[[str], bool]) -> list[str]:
     return joined
 
 
-def _close_hint(text: str, choices: Mapping[str, str]) -> str:
-    """Return ' (did you mean "x"?)', comparing folded forms and showing the choice as written."""
-    close = difflib.get_close_matches(match_key(text), list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{choices[close[0]]}"?)' if close else did_you_mean(text, choices.values())
-
-
-@dataclass
-class _Names:
-    """The exercise names of one language, folded, with the ids each one names."""
-
-    full: dict[str, list[str]] = field(default_factory=dict)
-    # Aliases (see name_aliases) that are nobody's full name.
-    aliases: dict[str, list[str]] = field(default_factory=dict)
-    # Folded name or alias → as written in the library, for "did you mean".
-    written: dict[str, str] = field(default_factory=dict)
-
-
-class ExerciseMatcher:
-    """Finds an exercise by id, by its name in a language or by an alias, ignoring case and accents.
-
-    Exercise files have no list of aliases, so the parts of a name around a parenthesis serve
-    as aliases ("Knee rolls" for "Knee rolls (lumbar rotation)"). A name several exercises
-    share, or an alias that is also part of another exercise's name, names none of them:
-    :meth:`lookup` returns them all.
-    """
-
-    def __init__(self, library: Library) -> None:
-        self.library = library
-        self._by_language: dict[str, _Names] = {}
-
-    def _names(self, language: str) -> _Names:
-        if language not in self._by_language:
-            names = _Names()
-            for exercise_id in self.library.exercises:
-                try:
-                    text = self.library.exercises[exercise_id].text.get(language)
-                except ValidationError:
-                    continue  # a broken clinic file only fails the rows that name it by id
-                if text is None:
-                    continue
-                for alias in [text.name, *name_aliases(text.name)]:
-                    key = match_key(alias)
-                    table = names.full if alias == text.name else names.aliases
-                    ids = table.setdefault(key, [])
-                    if exercise_id not in ids:
-                        ids.append(exercise_id)
-                    names.written.setdefault(key, alias)
-            for key in names.full:
-                names.aliases.pop(key, None)  # a full name beats another exercise's alias
-            for key, ids in names.aliases.items():
-                # "back extension" is also part of "Upper back extension over a chair": an
-                # alias inside another exercise's name could mean either.
-                ids += [
-                    other
-                    for full, others in names.full.items()
-                    if f" {key} " in f" {full} "
-                    for other in others
-                    if other not in ids
-                ]
-            self._by_language[language] = names
-        return self._by_language[language]
-
-    def languages(self, language: str) -> list[str]:
-        """The row's language (fr-CA, then fr), then the library's default language."""
-        return list(
-            dict.fromkeys([*language_candidates(parse_locale(language)), self.library.default_language])
-        )
-
-    def lookup(self, text: str, language: str) -> tuple[str, ...]:
-        """Return the ids of the exercises ``text`` names: one, none, or several if ambiguous.
-
-        By id, then by name or alias in ``language``, then in the library's default language.
-        """
-        if text in self.library.exercises:
-            return (text,)
-        key = match_key(text)
-        by_id = key.replace(" ", "-")
-        if by_id in self.library.exercises:
-            return (by_id,)
-        for candidate in self.languages(language):
-            names = self._names(candidate)
-            found = names.full.get(key) or names.aliases.get(key)
-            if found:
-                return tuple(found)
-        return ()
-
-    def find(self, text: str, language: str) -> str | None:
-        """Return the id of the one exercise ``text`` names, else None."""
-        found = self.lookup(text, language)
-        return found[0] if len(found) == 1 else None
-
-    def choices(self, language: str) -> dict[str, str]:
-        """Return folded → as written for the names in ``language`` and its fallbacks, and ids."""
-        found: dict[str, str] = {}
-        for candidate in self.languages(language):
-            names = self._names(candidate)
-            for key in names.full:
-                found.setdefault(key, names.written[key])
-        for exercise_id in self.library.exercises:
-            found.setdefault(match_key(exercise_id), exercise_id)
-        return found
-
-
 class RowReader:
     """Reads flat records into Prescriptions with one mapping and one library."""
 
@@ -226,7 +75,7 @@ class RowReader:
         self.mapping = mapping
         self.library = library
         self.exercises = ExerciseMatcher(library)
-        self._programs: dict[str, Program] | None = None
+        self.programs = ProgramMatcher(library)
 
     def cell(self, fields: Mapping[str, Any], name: str) -> Any:
         """Return the value of field ``name``: text (several columns joined by a space) or a list."""
@@ -415,7 +264,7 @@ class RowReader:
         """
 
         def known(text: str) -> bool:
-            return self._program(text) is not None or bool(self.exercises.lookup(text, language))
+            return self.programs.find(text) is not None or bool(self.exercises.lookup(text, language))
 
         listed = self.items(fields, "exercises", known=known)
         if not listed:
@@ -457,7 +306,7 @@ class RowReader:
 
     def _listed_program(self, item: Any) -> Program | None:
         text, kind = _item_text(item)
-        return self._program(text) if text is not None and kind != "id" else None
+        return self.programs.find(text) if text is not None and kind != "id" else None
 
     def _listed_exercise(
         self, item: Any, reader: Reader, line: int | None, language: str
@@ -474,7 +323,7 @@ class RowReader:
             reader.problem(line, "exercises", f"{shown(item)} {what}")
             return None
         if kind == "program":
-            hint = _close_hint(text, self._program_choices(language))
+            hint = close_hint(text, self.programs.choices(language))
             reader.problem(line, "exercises", f'unknown program "{text}"{hint}')
             return None
         found = self.exercises.lookup(text, language)
@@ -483,29 +332,9 @@ class RowReader:
         if found:
             reader.problem(line, "exercises", f'"{text}" could be {or_list(found)}; write the id')
         else:
-            hint = _close_hint(text, {**self.exercises.choices(language), **self._program_choices(language)})
+            hint = close_hint(text, {**self.exercises.choices(language), **self.programs.choices(language)})
             reader.problem(line, "exercises", f'unknown exercise "{text}"{hint}')
         return None
-
-    def _program(self, text: str) -> Program | None:
-        """The program ``text`` names, by id or by its title in any language."""
-        if text in self.library.programs:
-            return self.library.programs[text]
-        if self._programs is None:
-            self._programs = {}
-            for program in self.library.programs.values():
-                for name in [program.id, *(t.title for t in program.text.values())]:
-                    self._programs.setdefault(match_key(name), program)
-        return self._programs.get(match_key(text))
-
-    def _program_choices(self, language: str) -> dict[str, str]:
-        """Folded → as written: program ids and titles in ``language``, for "did you mean"."""
-        found = {match_key(program_id): program_id for program_id in self.library.programs}
-        for program in self.library.programs.values():
-            for candidate in self.exercises.languages(language):
-                if candidate in program.text:
-                    found.setdefault(match_key(program.text[candidate].title), program.text[candidate].title)
-        return found
 
     def _per_exercise(
         self,

@@ -1,0 +1,17 @@
+"""The record a file reader yields: its position and parsed data, or why it could not be read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One record as read from a file, before it is turned into a prescription."""
+
+    row: int
+    line: int | None
+    data: Any = None
+    error: str | None = None
+    field: str = ""
