@@ -12,7 +12,6 @@ left alone if the new bytes are identical. Anything else that exists needs ``for
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import dataclasses
@@ -130,15 +129,15 @@ def sha256_file(path: Path) -> str | None:
 
 
 def check_csv_options(*, encoding: str | None = None, delimiter: str | None = None) -> None:
-    """Raise RxStretchError for an encoding Python does not know or a delimiter that is not one
-    character (before any file is read)."""
-    if delimiter is not None and len(delimiter) != 1:
-        raise UsageError(f'delimiter "{delimiter}": must be one character, e.g. ; or , or a tab')
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError as exc:
-            raise UsageError(f'encoding "{encoding}": unknown (e.g. utf-8, cp1252, latin-1)') from exc
+    """Raise UsageError for an encoding text files cannot be read in or a delimiter that cannot
+    separate cells (before any file is read)."""
+    from rxstretch.mapping import delimiter_problem
+    from rxstretch.text_files import encoding_problem
+
+    if delimiter is not None and (problem := delimiter_problem(delimiter)):
+        raise UsageError(f"delimiter {problem}")
+    if encoding is not None and (problem := encoding_problem(encoding)):
+        raise UsageError(problem)
 
 
 # --- worker side -----------------------------------------------------------------------------

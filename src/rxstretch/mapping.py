@@ -9,7 +9,6 @@ that looks like a misspelt field is an error, any other is ignored and listed in
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import difflib
 import functools
@@ -25,6 +24,7 @@ from rxstretch.folding import fold
 from rxstretch.model import SIDES
 from rxstretch.prescription import read_language
 from rxstretch.reader import Reader, join_path
+from rxstretch.text_files import encoding_problem
 from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 # Fields a column can feed; dosage fields may hold one value for every exercise, or one per
@@ -266,29 +266,27 @@ def _read_columns(doc: LocatedMap, reader: Reader) -> dict[str, tuple[str, ...]]
     return columns
 
 
+def delimiter_problem(delimiter: str) -> str | None:
+    """Why ``delimiter`` cannot separate CSV cells, or None if it can."""
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        return f'"{delimiter}" must be one character other than a quote or a line break, e.g. ; or , or a tab'
+    return None
+
+
 def _read_csv_options(node: LocatedMap, reader: Reader) -> dict[str, str | None]:
     """``csv: {delimiter, encoding}``, checked here so that a bad value names this file."""
     options: dict[str, str | None] = {}
     delimiter = reader.typed(node, "delimiter", "csv", str) if "delimiter" in node else None
-    if delimiter is not None and (len(delimiter) != 1 or delimiter in '"\r\n'):
-        reader.problem(
-            node.line_of("delimiter"),
-            "csv.delimiter",
-            f'"{delimiter}" must be one character other than a quote or a line break, e.g. ; or , or a tab',
-        )
+    problem = delimiter_problem(delimiter) if delimiter is not None else None
+    if problem is not None:
+        reader.problem(node.line_of("delimiter"), "csv.delimiter", problem)
         delimiter = None
     options["delimiter"] = delimiter
     encoding = reader.typed(node, "encoding", "csv", str) if "encoding" in node else None
-    if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            reader.problem(
-                node.line_of("encoding"),
-                "csv.encoding",
-                f'unknown encoding "{encoding}" (e.g. utf-8, utf-8-sig, cp1252, latin-1)',
-            )
-            encoding = None
+    problem = encoding_problem(encoding) if encoding is not None else None
+    if problem is not None:
+        reader.problem(node.line_of("encoding"), "csv.encoding", problem)
+        encoding = None
     options["encoding"] = encoding
     return options
 

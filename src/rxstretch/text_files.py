@@ -19,13 +19,21 @@ def bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def check_encoding_name(name: str) -> None:
-    """Raise RxStretchError unless ``name`` is an encoding text files can be opened in."""
+def encoding_problem(name: str) -> str | None:
+    """Why text files cannot be opened in the encoding ``name``, or None if they can."""
     try:
         # The way the file will be opened, which also refuses bytes-to-bytes codecs (base64).
         io.TextIOWrapper(io.BytesIO(), encoding=name)
-    except LookupError as exc:
-        raise RxStretchError(f'unknown encoding "{name}"; use e.g. utf-8, utf-8-sig or cp1252') from exc
+    except LookupError:
+        return f'unknown encoding "{name}"; use e.g. utf-8, utf-8-sig or cp1252'
+    return None
+
+
+def check_encoding_name(name: str) -> None:
+    """Raise RxStretchError unless ``name`` is an encoding text files can be opened in."""
+    problem = encoding_problem(name)
+    if problem is not None:
+        raise RxStretchError(problem)
 
 
 def undecodable(path: Path, encoding: str, chunk_size: int) -> tuple[int, str] | None:
