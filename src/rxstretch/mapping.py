@@ -275,19 +275,15 @@ def delimiter_problem(delimiter: str) -> str | None:
 
 def _read_csv_options(node: LocatedMap, reader: Reader) -> dict[str, str | None]:
     """``csv: {delimiter, encoding}``, checked here so that a bad value names this file."""
+    checks = {"delimiter": delimiter_problem, "encoding": encoding_problem}
     options: dict[str, str | None] = {}
-    delimiter = reader.typed(node, "delimiter", "csv", str) if "delimiter" in node else None
-    problem = delimiter_problem(delimiter) if delimiter is not None else None
-    if problem is not None:
-        reader.problem(node.line_of("delimiter"), "csv.delimiter", problem)
-        delimiter = None
-    options["delimiter"] = delimiter
-    encoding = reader.typed(node, "encoding", "csv", str) if "encoding" in node else None
-    problem = encoding_problem(encoding) if encoding is not None else None
-    if problem is not None:
-        reader.problem(node.line_of("encoding"), "csv.encoding", problem)
-        encoding = None
-    options["encoding"] = encoding
+    for key, problem_of in checks.items():
+        value = reader.typed(node, key, "csv", str) if key in node else None
+        problem = problem_of(value) if value is not None else None
+        if problem is not None:
+            reader.problem(node.line_of(key), f"csv.{key}", problem)
+            value = None
+        options[key] = value
     return options
 
 
