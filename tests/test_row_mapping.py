@@ -417,3 +417,15 @@ def test_json_keys_are_listed_as_written(library: Library) -> None:
         {"patient_name": "Ana", "exercises": "cat-cow", "Phone": "555", "Sets": 2}, reader, 1
     )
     assert reader.problems == [] and mapping.ignored_columns == ("Phone",)
+
+
+def test_a_decimal_comma_is_never_read_as_two_values(tmp_path: Path) -> None:
+    export = write(
+        tmp_path / "export.csv",
+        "patient_id;patient_name;exercises;sets;hold\r\nF1;Anne;bridge, cat-cow;1,5;1,5 min\r\n",
+    )
+    result = batch(export, tmp_path / "out")
+    assert (result.written, result.failed) == (0, 1)
+    errors = [(e["field"], e["reason"]) for e in read_csv(result.errors)]
+    assert [field for field, _ in errors] == ["sets", "hold"]  # once each, not once per exercise
+    assert "decimal_comma" in errors[0][1]

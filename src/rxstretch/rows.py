@@ -346,12 +346,12 @@ class RowReader:
         line: int | None,
         parse: Callable[[Any], Any],
     ) -> Sequence[Any]:
-        values = self.items(fields, name, prose=name == "exercise_notes")
+        # Commas never separate dosage values unless the mapping says so: in "1,5" or "1,5 min"
+        # a comma is far more often a decimal comma than a list (| and ; still separate).
+        values = self.items(fields, name, prose=True)
         if not values:
             return [None] * count
-        if len(values) == 1:
-            values = values * count
-        elif len(values) != count:
+        if len(values) not in (1, count):
             reader.problem(line, name, f"has {len(values)} values for {described}")
             return [None] * count
         parsed = []
@@ -361,14 +361,17 @@ class RowReader:
             except (QuantityError, ValueError) as exc:
                 reader.problem(line, name, str(exc))
                 parsed.append(None)
-        return parsed
+        return parsed * count if len(values) == 1 else parsed  # one value: every exercise's
 
     def _number(self, value: Any) -> tuple[float, str]:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value), ""
         text = shown(value)
         if not self.mapping.decimal_comma and "," in text:
-            raise QuantityError(f'"{text}" is not a number')
+            raise QuantityError(
+                f'"{text}" is not a number: write 1.5 for a decimal, or set decimal_comma: true in '
+                "a --map file; separate one value per exercise with |"
+            )
         match = _DECIMAL.match(text)
         if match is None:
             raise QuantityError(f'"{text}" is not a number')
