@@ -199,14 +199,19 @@ ACCENTED_TEXT = st.text(alphabet=st.sampled_from("abcdefghij ;,\n\"'éèàçöü
 def test_one_cp1252_byte_anywhere_in_a_large_file(
     tmp_path_factory: pytest.TempPathFactory, library: Library, text: str, position: float
 ) -> None:
-    valid = (text * (70_000 // len(text.encode()) + 1)).encode()
-    at = int(position * len(valid))
+    whole = text * (70_000 // len(text.encode()) + 1)
+    valid = whole.encode()
+    at = len(whole[: int(position * len(whole))].encode())  # between two characters
     data = valid[:at] + "é".encode("cp1252") + valid[at:]
     path = tmp_path_factory.mktemp("enc") / "export.csv"
     path.write_bytes(valid)
     assert len(valid) > 64 * 1024 and detect_encoding(path) == "utf-8"
     path.write_bytes(data)
-    assert detect_encoding(path) == "cp1252"
+    if valid.isascii():
+        assert detect_encoding(path) == "cp1252"
+    else:  # UTF-8 accents beside a cp1252 byte: read either way, some names would be garbled
+        with pytest.raises(RxStretchError, match="mixes encodings"):
+            detect_encoding(path)
     line = valid[:at].count(b"\n") + 1
     with pytest.raises(RxStretchError) as caught:
         iter_records(path, library, ColumnMapping(), encoding="utf-8")
@@ -219,12 +224,16 @@ def test_characters_cut_between_chunks_are_not_errors(
     tmp_path_factory: pytest.TempPathFactory, text: str, chunk: int, bad: bool, position: float
 ) -> None:
     valid = text.encode()
-    at = int(position * len(valid))
+    at = len(text[: int(position * len(text))].encode())  # between two characters
     path = tmp_path_factory.mktemp("chunks") / "export.csv"
     path.write_bytes(valid[:at] + b"\xe9" + valid[at:] if bad else valid)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(records_module, "DECODE_CHUNK", chunk)
-        assert detect_encoding(path) == ("cp1252" if bad else "utf-8")
+        if bad and not valid.isascii():  # UTF-8 accents beside a cp1252 byte
+            with pytest.raises(RxStretchError, match="mixes encodings"):
+                detect_encoding(path)
+        else:
+            assert detect_encoding(path) == ("cp1252" if bad else "utf-8")
 
 
 # --- 3. A format that does not fit the path -------------------------------------------------
@@ -495,3 +504,24 @@ def test_a_line_too_long_stops_reading_with_a_located_problem(
         == "unreadable CSV, stopped reading here: a line is longer than 60 characters"
     )
     assert count_records(path) == 2
+
+
+def test_a_file_mixing_utf8_and_cp1252_is_refused(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = tmp_path / "export.csv"
+    export.write_bytes(
+        b"patient_id,patient_name,exercises\nP5,H\xc3\xa9l\xc3\xa8ne,bridge\nP6,Zo\xeb,bridge\n"
+    )
+    result = run_cli("batch", export, "-o", tmp_path / "out", "-j", "1")
+    assert result.exit_code == 1
+    assert "mixes encodings: line 2 is UTF-8 but line 3 is not" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_encoding_that_cannot_start_the_file_is_a_located_error(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(CSV_HEADER + "P1,Ana,cat-cow,\n", encoding="utf-8")
+    result = run_cli("batch", export, "-o", tmp_path / "out", "--encoding", "utf-16")
+    assert result.exit_code == 1 and "not utf-16 text" in result.stderr
+    assert "Traceback" not in result.output

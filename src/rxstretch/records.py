@@ -30,7 +30,7 @@ from rxstretch.prescription import read_prescription
 from rxstretch.raw_records import RawRecord
 from rxstretch.reader import Reader
 from rxstretch.rows import RowReader
-from rxstretch.text_files import bom_encoding, check_encoding_name, open_bytes, undecodable
+from rxstretch.text_files import bom_encoding, check_encoding_name, open_after_bom, open_bytes, undecodable
 from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
 
 Format = Literal["auto", "csv", "json", "jsonl", "folder"]
@@ -60,8 +60,37 @@ def detect_encoding(path: Path) -> str:
     if bom == "utf-16":
         return bom
     if undecodable(path, "utf-8", DECODE_CHUNK) is not None:
+        mixed = _mixed_lines(path)
+        if mixed is not None:
+            # Read as cp1252, the UTF-8 lines would print "HÃ©lÃ¨ne" on a patient's sheet.
+            where = (
+                f"line {mixed[0]} is UTF-8 but line {mixed[1]} is not"
+                if mixed[0] != mixed[1]
+                else f"line {mixed[0]} has UTF-8 and other bytes"
+            )
+            raise RxStretchError(
+                f"{path}: mixes encodings: {where}; save the file again in one encoding (UTF-8), "
+                "or give it with --encoding"
+            )
         return "cp1252"  # what Excel writes for "CSV (separator: semicolon)" on Western Windows
     return bom or "utf-8"
+
+
+def _mixed_lines(path: Path) -> tuple[int, int] | None:
+    """The first line that is UTF-8 beyond ASCII and the first that is not UTF-8, if both exist."""
+    utf8 = other = None
+    with open_after_bom(path) as stream:
+        for number, raw in enumerate(stream, start=1):
+            if raw.isascii():
+                continue
+            text = raw.decode("utf-8", errors="replace")
+            if "\ufffd" in text:
+                other = other or number
+            if any(ord(c) > 127 and c != "\ufffd" for c in text):
+                utf8 = utf8 or number
+            if utf8 and other:
+                return utf8, other
+    return None
 
 
 def detect_format(path: Path) -> Format:

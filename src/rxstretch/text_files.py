@@ -52,6 +52,8 @@ def undecodable(path: Path, encoding: str, chunk_size: int) -> tuple[int, str] |
                 line += decoder.decode(chunk, final=not chunk).count("\n")
             except UnicodeDecodeError as exc:
                 return line + _breaks_before(decoder, state, chunk, exc), exc.reason
+            except UnicodeError as exc:  # not about some bytes: "UTF-16 stream does not start with BOM"
+                return line, str(exc)
             if not chunk:
                 return None
 
