@@ -311,3 +311,40 @@ def test_folder_records_report_the_line_in_their_own_file(tmp_path: Path) -> Non
     (error,) = read_csv(result.errors)
     assert (error["line"], error["field"]) == ("5", "exercises[1]")
     assert "add to the file: overrides:" in error["reason"]
+
+
+def test_an_interrupted_batch_is_refused_without_resume(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".manifest.csv.part").write_text("row,file\n", encoding="utf-8")  # left by Ctrl-C
+    result = run_cli("batch", export, "-o", out, "-j", "1")
+    assert result.exit_code == 1 and "an interrupted batch" in result.stderr and "--resume" in result.stderr
+    assert run_cli("batch", export, "-o", out, "-j", "1", "--resume").exit_code == 0
+    assert not (out / ".manifest.csv.part").exists()
+
+
+def test_a_file_that_is_no_font_stops_the_batch_before_anything(
+    tmp_path: Path, run_cli: Callable[..., Result]
+) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    result = run_cli("batch", export, "-o", tmp_path / "out", "--font", export)
+    assert result.exit_code == 1 and "cannot use this font" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_name_too_long_is_a_clear_error(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    result = run_cli("batch", export, "-o", tmp_path / ("x" * 300))
+    assert result.exit_code == 1 and "cannot use this folder" in result.stderr
+
+
+def test_api_takes_one_library_folder_as_a_string_and_bounds_jobs(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    with pytest.raises(rxstretch.RxStretchError, match="give 1 to 256"):
+        rxstretch.run_batch(export, tmp_path / "out", jobs=0, use_env=False)
+    with pytest.raises(rxstretch.RxStretchError) as caught:
+        rxstretch.run_batch(export, tmp_path / "out", libraries=str(tmp_path / "nolib"), use_env=False)
+    assert "nolib" in str(caught.value) and "n, o" not in str(caught.value)

@@ -525,3 +525,19 @@ def test_an_encoding_that_cannot_start_the_file_is_a_located_error(
     result = run_cli("batch", export, "-o", tmp_path / "out", "--encoding", "utf-16")
     assert result.exit_code == 1 and "not utf-16 text" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_json_object_over_several_lines_is_not_read_as_json_lines(tmp_path: Path, library: Library) -> None:
+    path = tmp_path / "export.json"
+    path.write_text(
+        '{\n  "patients": [\n    {"patient_name": "A", "exercises": "bridge"}\n  ]\n}\n', encoding="utf-8"
+    )
+    with pytest.raises(RxStretchError, match="one JSON object over several lines"):
+        iter_records(path, library, ColumnMapping())
+
+
+def test_excel_sep_line_names_the_delimiter(tmp_path: Path, library: Library) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("sep=;\r\npatient_id;patient_name;exercises\r\nS1;Ana;bridge\r\n", encoding="utf-8")
+    (record,) = iter_records(path, library, ColumnMapping())
+    assert record.patient_name == "Ana" and record.prescription is not None

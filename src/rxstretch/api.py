@@ -178,7 +178,7 @@ def run_batch(
     that already holds the batch without ``force`` or ``resume``), before anything is written.
     """
     from rxstretch.batch import BatchOptions, check_csv_options, library_fingerprint, run_records
-    from rxstretch.errors import RxStretchError
+    from rxstretch.errors import RxStretchError, UsageError
     from rxstretch.mapping import ColumnMapping, load_mapping
     from rxstretch.records import iter_records
     from rxstretch.template import load_template
@@ -186,8 +186,16 @@ def run_batch(
     if not 1 <= shard[0] <= shard[1]:
         raise RxStretchError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
     check_csv_options(encoding=encoding, delimiter=delimiter)
+    if jobs is not None and not 1 <= jobs <= 256:
+        raise UsageError(f"jobs {jobs}: give 1 to 256 worker processes")
     if not Path(records).exists():
         raise RxStretchError(f"{records}: no such file or folder")
+    if isinstance(libraries, str | Path):  # one folder, not the letters of its name
+        libraries = [libraries]
+    if font is not None:
+        from rxstretch.render.fonts import register_fallback
+
+        register_fallback(Path(font))  # a file that is no font stops the batch, not each record
     folders = library_dirs([Path(p) for p in libraries], use_env=use_env)
     library = load_library_dirs(folders, lazy=True)
     brand_data = load_brand(Path(brand)) if isinstance(brand, Path | str) else brand

@@ -166,6 +166,8 @@ def render_job(job: _Job) -> Outcome:
         return _failed(job, *_located(exc.problems, job))
     except OutputExistsError as exc:
         return _failed(job, (None, "file", str(exc)))
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        return _failed(job, (None, "file", f"cannot write {job.path.name}: {exc.strerror}"))
     except RxStretchError as exc:
         return _failed(job, (None, "", str(exc)))
     except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
@@ -258,15 +260,11 @@ def run_records(
     records = iter(records)
     first = next(records, None)
     records = itertools.chain([first] if first is not None else [], records)
-    if manifest.exists() and not (options.force or options.resume):
-        raise OutputExistsError(
-            f"{folder} already holds this batch ({manifest.name}): add --resume to skip the records "
-            "already made, or --force to make them all again"
-        )
+    _refuse_a_made_batch(manifest, options)
     previous = read_manifest(manifest) if options.resume else {}
     outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
     counts = {"written": 0, "unchanged": 0, "failed": 0}
-    with _opened_reports(manifest, errors) as (manifest_out, errors_out):
+    with _opened_reports(manifest, errors) as (manifest_out, errors_out), _writing(manifest.parent):
         for outcome in outcomes:
             if outcome.entry is not None:
                 manifest_out.write(outcome.entry)
@@ -393,6 +391,39 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
             with candidate.open("r", encoding="utf-8-sig", newline="") as stream:
                 entries.update({row["file"]: row for row in csv.DictReader(stream) if row.get("file")})
     return entries
+
+
+def _refuse_a_made_batch(manifest: Path, options: BatchOptions) -> None:
+    """Raise OutputExistsError if the folder holds this batch, finished or interrupted, and
+    neither ``force`` nor ``resume`` says what to do with it."""
+    if options.force or options.resume:
+        return
+    try:
+        finished, interrupted = manifest.exists(), _partial(manifest).exists()
+    except OSError as exc:  # a folder name too long for the file system...
+        raise RxStretchError(f"{manifest.parent}: cannot use this folder ({exc.strerror})") from exc
+    if finished or interrupted:
+        state = (
+            f"this batch ({manifest.name})"
+            if finished
+            else f"an interrupted batch ({_partial(manifest).name})"
+        )
+        raise OutputExistsError(
+            f"{manifest.parent} already holds {state}: add --resume to skip the records already "
+            "made, or --force to make them all again"
+        )
+
+
+@contextlib.contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    """Turn a failed report write (a full disk) into a clear error; the partial reports stay,
+    so that --resume can finish the batch once there is room."""
+    try:
+        yield
+    except OSError as exc:
+        raise RxStretchError(
+            f"{folder}: cannot write the reports ({exc.strerror}); fix it and --resume"
+        ) from exc
 
 
 @contextlib.contextmanager

@@ -18,9 +18,15 @@ DELIMITERS = ";,\t|"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
+# The first line Excel writes to say which delimiter a CSV uses: "sep=;".
+_EXCEL_SEP = re.compile(r"sep=.", re.IGNORECASE)
+
+
 def detect_delimiter(sample: str) -> str:
     """Return the delimiter of a CSV sample: the candidate most frequent in its header line."""
     header = next((line for line in sample.splitlines() if line.strip()), "")
+    if _EXCEL_SEP.fullmatch(header.strip()):
+        return header.strip()[-1]
     counts = {d: header.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
@@ -78,11 +84,22 @@ def csv_raws(
 def _header(reader: Any, path: Path) -> list[str] | None:
     """Return the column names: the first row that is not blank (None if there is none)."""
     try:
-        return next((cells for cells in reader if any(cell.strip() for cell in cells)), None)
+        rows = (cells for cells in reader if any(cell.strip() for cell in cells))
+        first = next(rows, None)
+        if first is not None and _is_excel_sep(first):
+            first = next(rows, None)
+        return first
     except csv.Error as exc:
         raise RxStretchError(
             f"{path}:{max(reader.line_num, 1)}: cannot read the column names: {exc}"
         ) from exc
+
+
+def _is_excel_sep(cells: list[str]) -> bool:
+    """Whether a row is Excel's "sep=;" line, which names the delimiter, not the columns (split
+    on that delimiter, it reads as the cells "sep=" and "")."""
+    text = "".join(cells).strip()
+    return text.lower() == "sep=" or bool(_EXCEL_SEP.fullmatch(text))
 
 
 def _csv_rows(reader: Any, lines: _Lines, keys: list[str], delimiter: str) -> Iterator[RawRecord]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,8 +106,27 @@ def detect_format(path: Path) -> Format:
             head = stream.read(4096)
         # Only where "[" is matters: any ASCII-compatible encoding will do without a BOM.
         start = head.decode(bom_encoding(head) or "latin-1", errors="ignore").lstrip(" \t\r\n")
-        return "json" if start.startswith("[") else "jsonl"
+        if start.startswith("["):
+            return "json"
+        if start.startswith("{") and not _first_line_is_json(path):
+            # One object spread over lines ({"patients": [...]}): read as JSON Lines, every line
+            # would be a broken record and the few that parse would be rendered.
+            raise RxStretchError(
+                f"{path} is one JSON object over several lines, not a list of records: export an "
+                "array of records ([{...}, {...}]) or JSON Lines (one record per line)"
+            )
+        return "jsonl"
     return "csv"
+
+
+def _first_line_is_json(path: Path) -> bool:
+    with open_after_bom(path) as stream:
+        first = stream.readline(MAX_JSON_RECORD)
+    try:
+        json.loads(first.decode("utf-8", errors="replace"))
+    except ValueError:
+        return False
+    return True
 
 
 def iter_records(

@@ -152,6 +152,10 @@ def batch_command(
                 font=font,
                 progress=progress,
             )
+    except KeyboardInterrupt:
+        # The handouts made so far are complete files and listed in the partial manifest.
+        click.echo("interrupted: run the same command with --resume to finish the batch", err=True)
+        sys.exit(130)
     finally:
         # Said even when the batch stops: a misread export is often the reason it did.
         if columns.ignored_columns:
