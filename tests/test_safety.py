@@ -143,6 +143,19 @@ def test_dosage_outside_the_usual_range_warns(library: Library) -> None:
     assert review(_rx(PrescribedExercise("knees-to-chest", sets=3, hold=30)), library).warnings == ()
 
 
+def test_overrides_that_change_nothing_and_repeated_exercises_warn(library: Library) -> None:
+    rx = _rx(
+        PrescribedExercise("cat-cow"),
+        PrescribedExercise("cat-cow"),
+        PrescribedExercise("knees-to-chest", reps=8),
+        overrides=(Override("cat-cow", "knee-replacement", "seen by Dr B"),),
+    )
+    warnings = review(rx, library).warnings
+    assert "cat-cow is prescribed more than once: it has a card each time" in warnings
+    assert any(w.startswith("override cat-cow/knee-replacement is not needed") for w in warnings)
+    assert "knees-to-chest: 8 repetitions are prescribed but the exercise has none" in warnings
+
+
 def test_long_handout_warns_and_the_limit_is_configurable(library: Library) -> None:
     items = tuple(PrescribedExercise(exercise_id) for exercise_id in list(library.exercises)[:9])
     assert any("9 exercises" in w for w in review(_rx(*items), library).warnings)

@@ -55,6 +55,17 @@ def review(
             else:
                 refusals.append(_refusal(prescription, index, item, condition, library))
         warnings += _dosage_warnings(exercise, item)
+    warnings += [
+        f"override {o.exercise}/{o.condition} is not needed: {o.exercise} is not refused for {o.condition}"
+        " here, so nothing is printed differently"
+        for o in prescription.overrides
+        if o not in used
+    ]
+    seen: set[str] = set()
+    for item in prescription.exercises:
+        if item.exercise_id in seen:
+            warnings.append(f"{item.exercise_id} is prescribed more than once: it has a card each time")
+        seen.add(item.exercise_id)
     count = len(prescription.exercises)
     if count > max_exercises:
         warnings.append(
@@ -119,7 +130,8 @@ def _dosage_warnings(exercise: Exercise, item: PrescribedExercise) -> list[str]:
         if value is None:
             continue
         if range_ is None:
-            found.append(f"{exercise.id}: a {what} of {value}{unit} is prescribed but the exercise has none")
+            given = f"{value} repetitions are" if what == "repetitions" else f"a hold of {value}{unit} is"
+            found.append(f"{exercise.id}: {given} prescribed but the exercise has none")
         elif _outside(value, range_):
             found.append(
                 f"{exercise.id}: {what} {value}{unit} is outside the usual {range_.min}-{range_.max}{unit}"
