@@ -82,6 +82,15 @@ def test_parse_duration_message_quotes_the_bad_text() -> None:
         ("2 fois par semaine", Frequency(2, "week")),
         ("50/day", Frequency(50, "day")),
         (" 4 / Week ", Frequency(4, "week")),
+        ("2/Tag", Frequency(2, "day")),
+        ("2 mal pro Woche", Frequency(2, "week")),
+        ("2x täglich", Frequency(2, "day")),
+        ("2x daily", Frequency(2, "day")),
+        ("2 veces al día", Frequency(2, "day")),
+        ("3 veces por semana", Frequency(3, "week")),
+        ("2 volte al giorno", Frequency(2, "day")),
+        ("2 vezes por dia", Frequency(2, "day")),
+        ("2 keer per dag", Frequency(2, "day")),
     ],
 )
 def test_parse_frequency_accepts(value: str, expected: Frequency) -> None:
@@ -97,6 +106,8 @@ def test_parse_frequency_accepts(value: str, expected: Frequency) -> None:
         ("", FREQUENCY_EXAMPLES),
         ("day", FREQUENCY_EXAMPLES),
         ("2 day", FREQUENCY_EXAMPLES),
+        ("2 Tag", FREQUENCY_EXAMPLES),
+        ("2 apples", FREQUENCY_EXAMPLES),
         ("-1/day", FREQUENCY_EXAMPLES),
     ],
 )

@@ -14,21 +14,22 @@ _SECOND_UNITS = {"", "s", "sec", "secs", "second", "seconds", "seconde", "second
 _MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}
 _DURATION_PART = re.compile(r"\s*(\d{1,4})\s*([a-z]*)\s*", re.IGNORECASE)
 
+# The words for "day" and "week" that clinics type, in the languages of the bundled library
+# and catalogs (en, fr, de, es, it, pt, nl): nouns need a "per" ("2/Tag", "2 veces al día");
+# adverbs stand alone ("2x täglich"), while "2 day" could as well mean "for two days".
+_DAY_NOUNS = "day days d jour jours j tag tage día dia giorno dag"
+_DAY_ADVERBS = "daily quotidien täglich taeglich diario diaria giornaliero diário diariamente dagelijks"
+_WEEK_NOUNS = "week weeks w wk semaine semaines sem woche wochen semana settimana"
+_WEEK_ADVERBS = "weekly hebdomadaire wöchentlich semanal settimanale wekelijks"
 _PER_WORDS: dict[str, Per] = {
-    "day": "day",
-    "d": "day",
-    "daily": "day",
-    "jour": "day",
-    "j": "day",
-    "week": "week",
-    "w": "week",
-    "wk": "week",
-    "weekly": "week",
-    "semaine": "week",
-    "sem": "week",
+    **{word: "day" for word in f"{_DAY_NOUNS} {_DAY_ADVERBS}".split()},
+    **{word: "week" for word in f"{_WEEK_NOUNS} {_WEEK_ADVERBS}".split()},
 }
+_ADVERBS = frozenset(f"{_DAY_ADVERBS} {_WEEK_ADVERBS}".split())
 _FREQUENCY = re.compile(
-    r"^\s*(\d{1,3})\s*(?:x|times?|fois)?\s*(?:/|per|a|an|par)\s*([a-z]+)\s*$", re.IGNORECASE
+    r"^\s*(\d{1,3})\s*(?:x|times?|fois|mal|veces|vez|volte|volta|vezes|keer)?\s*"
+    r"(/|per|a|an|par|pro|am|al|por|ao|à|in de)?\s*([^\W\d_]+)\s*$",
+    re.IGNORECASE,
 )
 
 DURATION_EXAMPLES = "30, 30s, 1m, 1 min 30 s"
@@ -80,7 +81,8 @@ def _parse_duration_text(text: str) -> int:
 def parse_frequency(value: str) -> Frequency:
     """Return the frequency in ``value``: ``2/day``, ``3/week``, ``2 per day``, ``2x/day``."""
     match = _FREQUENCY.match(value) if isinstance(value, str) else None
-    per = _PER_WORDS.get(match.group(2).lower()) if match else None
+    word = match.group(3).lower() if match else ""
+    per = _PER_WORDS.get(word) if match and (match.group(2) or word in _ADVERBS) else None
     if match is None or per is None:
         raise QuantityError(f'"{value}" is not a frequency; write it like {FREQUENCY_EXAMPLES}')
     count = int(match.group(1))
