@@ -345,6 +345,10 @@ def test_api_takes_one_library_folder_as_a_string_and_bounds_jobs(tmp_path: Path
     export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
     with pytest.raises(rxstretch.RxStretchError, match="give 1 to 256"):
         rxstretch.run_batch(export, tmp_path / "out", jobs=0, use_env=False)
+    with pytest.raises(rxstretch.RxStretchError, match=r"give a datetime\.date"):
+        rxstretch.run_batch(export, tmp_path / "out", today="2026-11-26", use_env=False)  # type: ignore[arg-type]
+    with pytest.raises(rxstretch.RxStretchError, match='unknown language "xx"'):
+        rxstretch.run_batch(export, tmp_path / "out", language="xx", use_env=False)
     with pytest.raises(rxstretch.RxStretchError) as caught:
         rxstretch.run_batch(export, tmp_path / "out", libraries=str(tmp_path / "nolib"), use_env=False)
     assert "nolib" in str(caught.value) and "n, o" not in str(caught.value)

@@ -188,6 +188,15 @@ def run_batch(
     check_csv_options(encoding=encoding, delimiter=delimiter)
     if jobs is not None and not 1 <= jobs <= 256:
         raise UsageError(f"jobs {jobs}: give 1 to 256 worker processes")
+    if today is not None and not isinstance(today, datetime.date):
+        raise UsageError(f"today {today!r}: give a datetime.date, e.g. datetime.date(2026, 11, 26)")
+    if language is not None:
+        from rxstretch.i18n import LocaleError, parse_locale
+
+        try:
+            parse_locale(language)
+        except LocaleError as exc:  # every record would fail the same way
+            raise UsageError(str(exc)) from exc
     if not Path(records).exists():
         raise RxStretchError(f"{records}: no such file or folder")
     if isinstance(libraries, str | Path):  # one folder, not the letters of its name

@@ -201,7 +201,10 @@ def _override_hint(refusal: Refusal, job: _Job) -> str:
     if _from_yaml_file(job):
         how = f"add to the file: overrides: [{{exercise: {exercise}, condition: {condition}, reason: ...}}]"
     else:
-        how = f'write "{exercise} / {condition}: <reason>" in the record\'s overrides column'
+        how = (
+            f'write "{exercise} / {condition}: <reason>" in the record\'s overrides column (add one '
+            "to the export if it has none, and to the --map file if one names the columns)"
+        )
     return f"{refusal.reason}; to prescribe it anyway, {how}"
 
 
