@@ -352,3 +352,22 @@ def test_api_takes_one_library_folder_as_a_string_and_bounds_jobs(tmp_path: Path
     with pytest.raises(rxstretch.RxStretchError) as caught:
         rxstretch.run_batch(export, tmp_path / "out", libraries=str(tmp_path / "nolib"), use_env=False)
     assert "nolib" in str(caught.value) and "n, o" not in str(caught.value)
+
+
+def test_resume_redoes_handouts_when_the_font_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rxstretch.batch
+
+    fonts = Path(rxstretch.batch.__file__).parent / "fonts"
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
+    out = tmp_path / "out"
+    run = rxstretch.run_batch
+    run(export, out, jobs=1, today=FIXED_DATE, use_env=False, font=fonts / "DejaVuSans.ttf")
+    rendered: list[object] = []
+    real = rxstretch.batch.render_job
+    monkeypatch.setattr(rxstretch.batch, "render_job", lambda job: rendered.append(job) or real(job))
+    run(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True, font=fonts / "DejaVuSans.ttf")
+    assert rendered == []
+    run(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True, font=fonts / "DejaVuSans-Bold.ttf")
+    assert len(rendered) == 1

@@ -541,3 +541,19 @@ def test_excel_sep_line_names_the_delimiter(tmp_path: Path, library: Library) ->
     path.write_text("sep=;\r\npatient_id;patient_name;exercises\r\nS1;Ana;bridge\r\n", encoding="utf-8")
     (record,) = iter_records(path, library, ColumnMapping())
     assert record.patient_name == "Ana" and record.prescription is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'\n{"patient_name": "A", "exercises": "bridge"}\n',
+        '{"patient_name": "A", "exercises": "bridge"}\n'.encode("utf-16"),
+    ],
+)
+def test_json_lines_in_a_json_file_with_a_bom_or_a_blank_first_line(
+    tmp_path: Path, library: Library, data: bytes
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_bytes(data)
+    (record,) = iter_records(path, library, ColumnMapping())
+    assert record.patient_name == "A" and record.prescription is not None

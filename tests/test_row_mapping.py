@@ -429,3 +429,38 @@ def test_a_decimal_comma_is_never_read_as_two_values(tmp_path: Path) -> None:
     errors = [(e["field"], e["reason"]) for e in read_csv(result.errors)]
     assert [field for field, _ in errors] == ["sets", "hold"]  # once each, not once per exercise
     assert "decimal_comma" in errors[0][1]
+
+
+def test_names_in_other_scripts_keep_their_letters() -> None:
+    from rxstretch.name_matching import match_key
+
+    assert match_key("Αποκατάσταση ώμου") == "αποκατασταση ωμου"
+    assert match_key("Мост") == "мост"
+    assert match_key("-") == ""  # names nothing, so it can match nothing
+
+
+def test_rejoining_a_long_cell_tries_few_joins() -> None:
+    from rxstretch.rows import _rejoin
+
+    tried: list[str] = []
+
+    def known(text: str) -> bool:
+        tried.append(text)
+        return text == "b,c"
+
+    pieces = [f"x{n}" for n in range(600)] + ["b", "c"]
+    assert _rejoin(pieces, known)[-1] == "b,c"
+    assert len(tried) < 4 * len(pieces)  # not one try per pair of pieces
+
+
+def test_a_date_format_with_spaces_reads_dates_and_drops_an_excel_time(tmp_path: Path) -> None:
+    export = write(
+        tmp_path / "export.csv",
+        "patient_name,exercises,date\nAna,bridge,26 11 2026\nBo,bridge,26 11 2026 00:00:00\n",
+    )
+    mapping = write(
+        tmp_path / "map.yaml",
+        "columns: {patient_name: patient_name, exercises: exercises, date: date}\ndate_format: dd mm yyyy\n",
+    )
+    result = batch(export, tmp_path / "out", mapping)
+    assert (result.written, result.failed) == (2, 0), read_csv(result.errors)

@@ -156,6 +156,18 @@ def test_overrides_that_change_nothing_and_repeated_exercises_warn(library: Libr
     assert "knees-to-chest: 8 repetitions are prescribed but the exercise has none" in warnings
 
 
+def test_an_override_given_twice_is_not_called_unneeded(library: Library) -> None:
+    rx = _rx(
+        PrescribedExercise("knees-to-chest"),
+        conditions=("acute-disc-herniation",),
+        overrides=(
+            Override("knees-to-chest", "acute-disc-herniation", "seen by Dr B"),
+            Override("knees-to-chest", "acute-disc-herniation", "and by Dr C"),
+        ),
+    )
+    assert not [w for w in review(rx, library).warnings if "not needed" in w]
+
+
 def test_long_handout_warns_and_the_limit_is_configurable(library: Library) -> None:
     items = tuple(PrescribedExercise(exercise_id) for exercise_id in list(library.exercises)[:9])
     assert any("9 exercises" in w for w in review(_rx(*items), library).warnings)

@@ -184,7 +184,7 @@ def run_batch(
     from rxstretch.template import load_template
 
     if not 1 <= shard[0] <= shard[1]:
-        raise RxStretchError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
+        raise UsageError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
     check_csv_options(encoding=encoding, delimiter=delimiter)
     if jobs is not None and not 1 <= jobs <= 256:
         raise UsageError(f"jobs {jobs}: give 1 to 256 worker processes")

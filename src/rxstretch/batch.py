@@ -166,8 +166,6 @@ def render_job(job: _Job) -> Outcome:
         return _failed(job, *_located(exc.problems, job))
     except OutputExistsError as exc:
         return _failed(job, (None, "file", str(exc)))
-    except OSError as exc:  # a full disk, a folder made read-only meanwhile
-        return _failed(job, (None, "file", f"cannot write {job.path.name}: {exc.strerror}"))
     except RxStretchError as exc:
         return _failed(job, (None, "", str(exc)))
     except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
@@ -221,7 +219,10 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
     if options.resume and not options.force and sha256_file(job.path) == digest:
         status = "unchanged"
     else:
-        write_atomic(job.path, pdf, force=options.force)
+        try:
+            write_atomic(job.path, pdf, force=options.force)
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile
+            return _failed(job, (None, "file", f"cannot write {job.path.name}: {exc.strerror}"))
     entry = {
         "row": str(job.row),
         "patient_id": job.patient_id or "",
@@ -267,7 +268,7 @@ def run_records(
     previous = read_manifest(manifest) if options.resume else {}
     outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
     counts = {"written": 0, "unchanged": 0, "failed": 0}
-    with _opened_reports(manifest, errors) as (manifest_out, errors_out), _writing(manifest.parent):
+    with _writing(manifest.parent), _opened_reports(manifest, errors) as (manifest_out, errors_out):
         for outcome in outcomes:
             if outcome.entry is not None:
                 manifest_out.write(outcome.entry)
@@ -365,9 +366,12 @@ def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
 
 
 def _options_salt(options: BatchOptions, library_fingerprint: str) -> str:
-    return repr(
-        (__version__, options.brand, options.template, options.language, options.today, library_fingerprint)
-    )
+    font = None
+    if options.font is not None:  # another file, or the same one changed, draws other glyphs
+        stat = options.font.stat()
+        font = (str(options.font), stat.st_size, stat.st_mtime_ns)
+    chosen = (options.brand, options.template, options.language, options.today, font)
+    return repr((__version__, *chosen, library_fingerprint))
 
 
 def _input_hash(record: Record, salt: str) -> str:
@@ -419,14 +423,14 @@ def _refuse_a_made_batch(manifest: Path, options: BatchOptions) -> None:
 
 @contextlib.contextmanager
 def _writing(folder: Path) -> Iterator[None]:
-    """Turn a failed report write (a full disk) into a clear error; the partial reports stay,
-    so that --resume can finish the batch once there is room."""
+    """Turn a file-system failure during the run (a full disk) into a clear error; the partial
+    reports stay, so that --resume can finish the batch once it is fixed."""
     try:
         yield
     except OSError as exc:
-        raise RxStretchError(
-            f"{folder}: cannot write the reports ({exc.strerror}); fix it and --resume"
-        ) from exc
+        where = f" ({exc.filename})" if exc.filename else ""
+        message = f"{folder}: the batch stopped: {exc.strerror}{where}; fix it and --resume"
+        raise RxStretchError(message) from exc
 
 
 @contextlib.contextmanager

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import difflib
-import importlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from rxstretch.conditions import match_condition
 from rxstretch.errors import ValidationError, did_you_mean
 from rxstretch.folding import fold
 from rxstretch.i18n import language_candidates, parse_locale
 from rxstretch.model import Library, Program
 
-_PUNCTUATION = re.compile(r"[^a-z0-9]+")
+# Everything but letters and digits of any script: Greek or Cyrillic names must not fold to "".
+_PUNCTUATION = re.compile(r"[\W_]+")
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 
 
@@ -45,21 +45,10 @@ def name_aliases(name: str) -> list[str]:
 def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
     """Return the ids of the conditions ``text`` names: one, none, or several if ambiguous.
 
-    The one place free text becomes a condition id. The library's own matcher
-    (``match_condition`` in rxstretch.conditions or rxstretch.safety: names, synonyms, codes)
-    is used when it exists; otherwise ids are matched ignoring case and accents.
+    The one place free text becomes a condition id: names, synonyms and codes, as
+    rxstretch.conditions matches them.
     """
-    for module_name in ("rxstretch.conditions", "rxstretch.safety"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        matcher: Callable[[Library, str], Any] | None = getattr(module, "match_condition", None)
-        if matcher is not None:
-            found = matcher(library, text.strip())
-            return (found,) if isinstance(found, str) else tuple(found or ())
-    wanted = match_key(text).replace(" ", "-")
-    return tuple(cid for cid in library.conditions if match_key(cid).replace(" ", "-") == wanted)
+    return tuple(match_condition(library, text.strip()))
 
 
 def name_languages(library: Library, language: str) -> list[str]:
@@ -109,6 +98,8 @@ class ExerciseMatcher:
                     continue
                 for alias in [text.name, *name_aliases(text.name)]:
                     key = match_key(alias)
+                    if not key:
+                        continue
                     table = names.full if alias == text.name else names.aliases
                     ids = table.setdefault(key, [])
                     if exercise_id not in ids:
@@ -137,6 +128,8 @@ class ExerciseMatcher:
         if text in self.library.exercises:
             return (text,)
         key = match_key(text)
+        if not key:  # "-", "???": no name at all
+            return ()
         by_id = key.replace(" ", "-")
         if by_id in self.library.exercises:
             return (by_id,)
@@ -179,8 +172,10 @@ class ProgramMatcher:
             self._by_name = {}
             for program in self.library.programs.values():
                 for name in [program.id, *(t.title for t in program.text.values())]:
-                    self._by_name.setdefault(match_key(name), program)
-        return self._by_name.get(match_key(text))
+                    if match_key(name):
+                        self._by_name.setdefault(match_key(name), program)
+        key = match_key(text)
+        return self._by_name.get(key) if key else None  # "-" or "???" names nothing
 
     def choices(self, language: str) -> dict[str, str]:
         """Folded → as written: program ids and titles in ``language``, for "did you mean"."""

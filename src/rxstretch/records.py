@@ -31,7 +31,14 @@ from rxstretch.prescription import read_prescription
 from rxstretch.raw_records import RawRecord
 from rxstretch.reader import Reader
 from rxstretch.rows import RowReader
-from rxstretch.text_files import bom_encoding, check_encoding_name, open_after_bom, open_bytes, undecodable
+from rxstretch.text_files import (
+    bom_encoding,
+    check_encoding_name,
+    open_after_bom,
+    open_bytes,
+    open_text,
+    undecodable,
+)
 from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
 
 Format = Literal["auto", "csv", "json", "jsonl", "folder"]
@@ -120,10 +127,19 @@ def detect_format(path: Path) -> Format:
 
 
 def _first_line_is_json(path: Path) -> bool:
-    with open_after_bom(path) as stream:
-        first = stream.readline(MAX_JSON_RECORD)
+    """Whether the first non-blank line of ``path`` is a whole JSON value (JSON Lines)."""
+    with open_bytes(path) as stream:
+        encoding = bom_encoding(stream.read(len(codecs.BOM_UTF8))) or "utf-8"
     try:
-        json.loads(first.decode("utf-8", errors="replace"))
+        with open_text(path, encoding, None) as text:
+            for _ in range(1000):  # blank lines first are fine; a thousand of them are no record
+                line = text.readline(MAX_JSON_RECORD)
+                if not line or line.strip():
+                    break
+    except UnicodeError:
+        return True  # not UTF-8: the JSON Lines reader detects the encoding and reports it
+    try:
+        json.loads(line)
     except ValueError:
         return False
     return True

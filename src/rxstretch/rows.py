@@ -53,6 +53,11 @@ def shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
+_MOST_PIECES_IN_A_NAME = 4
+# A time Excel adds after a date: "26/11/2026 00:00:00".
+_EXCEL_TIME = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")
+
+
 def _rejoin(pieces: Sequence[str], known: Callable[[str], bool]) -> list[str]:
     """Join adjacent comma-separated pieces that together are a known name, longest first.
 
@@ -61,7 +66,9 @@ def _rejoin(pieces: Sequence[str], known: Callable[[str], bool]) -> list[str]:
     joined: list[str] = []
     start = 0
     while start < len(pieces):
-        ends = range(len(pieces), start + 1, -1)
+        # No known name has more than a few commas: trying every longer join would make a
+        # cell of 600 items take seconds, in the process that reads every record.
+        ends = range(min(len(pieces), start + _MOST_PIECES_IN_A_NAME), start + 1, -1)
         end = next((end for end in ends if known(",".join(pieces[start:end]))), start + 1)
         joined.append(",".join(pieces[start:end]))
         start = end
@@ -196,7 +203,7 @@ class RowReader:
         value = self.cell(fields, name)
         if value is None:
             return None
-        text = str(value).strip().split(" ")[0]  # Excel may add " 00:00:00"
+        text = _EXCEL_TIME.sub("", str(value).strip())
         for fmt in (self.mapping.date_format, "%Y-%m-%d"):
             try:
                 return datetime.datetime.strptime(text, fmt).date()

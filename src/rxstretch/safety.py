@@ -55,11 +55,12 @@ def review(
             else:
                 refusals.append(_refusal(prescription, index, item, condition, library))
         warnings += _dosage_warnings(exercise, item)
+    used_pairs = {(o.exercise, o.condition) for o in used}
     warnings += [
         f"override {o.exercise}/{o.condition} is not needed: {o.exercise} is not refused for {o.condition}"
         " here, so nothing is printed differently"
         for o in prescription.overrides
-        if o not in used
+        if (o.exercise, o.condition) not in used_pairs
     ]
     seen: set[str] = set()
     for item in prescription.exercises:
