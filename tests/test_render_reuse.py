@@ -192,6 +192,8 @@ def test_styles_whose_lines_reportlab_edits_are_not_shared() -> None:
     for style in (
         ParagraphStyle("rtl", parent=STYLE, wordWrap="RTL"),
         ParagraphStyle("hyphenated", parent=STYLE, hyphenationLang="en_GB"),
+        ParagraphStyle("embedded", parent=STYLE, embeddedHyphenation=1),
+        ParagraphStyle("uris", parent=STYLE, uriWasteReduce=0.3),
     ):
         assert type(cache.paragraph("text", style)) is Paragraph
     assert type(cache.paragraph("text", STYLE)) is SharedParagraph

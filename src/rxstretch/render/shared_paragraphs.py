@@ -20,6 +20,10 @@ from reportlab.platypus import Paragraph
 _Layout = tuple[list[float], Any, float, list[Any]]
 
 
+# Style settings under which ReportLab rewrites the fragments of the lines it splits.
+_HYPHENATION = ("hyphenationLang", "embeddedHyphenation", "uriWasteReduce")
+
+
 @dataclass
 class _Parsed:
     """One markup string in one style, parsed once, with its line breaks per width."""
@@ -36,8 +40,9 @@ class SharedParagraph(Paragraph):
 
     Without ``parsed`` it is a plain Paragraph with the same signature, which is what
     ReportLab's own ``split`` creates through ``self.__class__``. Sharing is safe because
-    ReportLab only reads the lines it splits and draws; the two exceptions, hyphenation and
-    its right-to-left word wrap, are never shared (see ParagraphCache).
+    ReportLab only reads the lines it splits and draws, except in two cases that are never
+    shared (see ParagraphCache): its right-to-left word wrap reverses a line's words when
+    drawing, and its hyphenation settings rewrite fragments when splitting.
     """
 
     blPara: Any  # set by wrap(), missing from ReportLab's stubs
@@ -90,7 +95,8 @@ class ParagraphCache:
 
     def paragraph(self, markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
         """A paragraph of ``markup`` (already escaped) in ``style``, parsed at most once."""
-        if style.wordWrap or getattr(style, "hyphenationLang", None):
+        hyphenated = any(getattr(style, name, None) for name in _HYPHENATION)
+        if style.wordWrap or hyphenated:
             # ReportLab edits the lines of these in place (reversing words, marking hyphens).
             return Paragraph(markup, style, bulletText=bullet)
         key = (markup, id(style), bullet)
