@@ -557,3 +557,29 @@ def test_json_lines_in_a_json_file_with_a_bom_or_a_blank_first_line(
     path.write_bytes(data)
     (record,) = iter_records(path, library, ColumnMapping())
     assert record.patient_name == "A" and record.prescription is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        (
+            "export.json",
+            '[{"patient_name": "A", "exercises": "bridge", "sets": 2, "sets": 3}, '
+            '{"patient_name": "B", "exercises": "bridge"}]',
+        ),
+        (
+            "export.jsonl",
+            '{"patient_name": "A", "exercises": "bridge", "sets": 2, "sets": 3}\n'
+            '{"patient_name": "B", "exercises": "bridge"}\n',
+        ),
+    ],
+)
+def test_a_key_written_twice_fails_its_record_only(
+    tmp_path: Path, library: Library, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    first, second = iter_records(path, library, ColumnMapping())
+    assert first.prescription is None
+    assert any('"sets" written twice' in problem.message for problem in first.problems)
+    assert second.prescription is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
@@ -39,9 +40,49 @@ def _bounded_lines(stream: TextIO) -> Iterator[str | None]:
         yield None
 
 
+class _KeysTwice(dict[str, Any]):
+    """A JSON object in which a key is written more than once; json keeps only the last value."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    twice = _KeysTwice(found)
+    twice.repeated = tuple(key for key, count in Counter(key for key, _ in pairs).items() if count > 1)
+    return twice
+
+
+def _repeated_keys(value: Any) -> list[str]:
+    """Keys written twice in any object of ``value`` (a dosage given twice must not pass quietly).
+
+    Walked with a stack, not recursion: a hostile record may nest thousands of levels deep.
+    """
+    found: list[str] = []
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            found += item.repeated if isinstance(item, _KeysTwice) else ()
+            pending += item.values()
+        elif isinstance(item, list):
+            pending += item
+    return found
+
+
+def _checked(row: int, line: int, value: Any) -> RawRecord:
+    repeated = _repeated_keys(value)
+    if repeated:
+        keys = ", ".join(f'"{key}"' for key in dict.fromkeys(repeated))
+        return RawRecord(row, line, error=f"{keys} written twice in this record; give each key once")
+    return RawRecord(row, line, data=value)
+
+
 def _json_line(row: int, number: int, text: str) -> RawRecord:
     try:
-        return RawRecord(row, number, data=json.loads(text))
+        return _checked(row, number, json.loads(text, object_pairs_hook=_object))
     except json.JSONDecodeError as exc:
         return RawRecord(row, number, error=f"malformed JSON: {exc.msg} (column {exc.colno})")
     except (ValueError, RecursionError) as exc:
@@ -51,7 +92,7 @@ def _json_line(row: int, number: int, text: str) -> RawRecord:
 
 def json_array_raws(path: Path, encoding: str) -> Iterator[RawRecord]:
     """Yield the raw records of a JSON array, decoded element by element; malformed JSON stops it."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(object_pairs_hook=_object)
     with open_text(path, encoding, None) as stream:
         chunks = _Chunks(stream)
         if chunks.next_char() != "[":
@@ -70,7 +111,7 @@ def json_array_raws(path: Path, encoding: str) -> Iterator[RawRecord]:
             except (ValueError, RecursionError) as exc:
                 yield RawRecord(row, line, error=f"malformed JSON, stopped reading here: {exc}")
                 return
-            yield RawRecord(row, line, data=value)
+            yield _checked(row, line, value)
             following = chunks.next_char()
             if following == "]":
                 return
