@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from rxstretch import records as records_module
 from rxstretch.errors import Problem, RxStretchError
+from rxstretch.json_records import MAX_JSON_RECORD
 from rxstretch.mapping import ColumnMapping
 from rxstretch.model import Library
 from rxstretch.records import Format, Record, count_records, detect_encoding, iter_records
@@ -478,7 +479,7 @@ def test_hostile_json_lines_become_located_problems(tmp_path: Path, library: Lib
         '{"patient_name": "Ana", "sets": ' + "1" * 5000 + "}\n",
         "[" * 5000 + "]" * 5000 + "\n",
         '{"patient": {"name": "Cy", "x": ' + "[" * 600 + "]" * 600 + '}, "exercises": []}\n',
-        "x" * (records_module.MAX_JSON_RECORD + 10) + "\n",
+        "x" * (MAX_JSON_RECORD + 10) + "\n",
         good,
     ]
     path = write(tmp_path / "export.jsonl", "".join(lines))
@@ -488,7 +489,7 @@ def test_hostile_json_lines_become_located_problems(tmp_path: Path, library: Lib
     assert messages[0].startswith("unreadable JSON: Exceeds the limit")
     assert messages[1].startswith("unreadable JSON: maximum recursion depth")
     assert messages[2] == "the record is nested too deeply to be a prescription"
-    assert messages[3] == f"record is larger than {records_module.MAX_JSON_RECORD} characters"
+    assert messages[3] == f"record is larger than {MAX_JSON_RECORD} characters"
     assert [r.line for r in found] == [1, 2, 3, 4, 5]
 
 

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rxstretch.conditions import match_condition
+from rxstretch.csv_records import detect_delimiter
 from rxstretch.errors import ValidationError
 from rxstretch.mapping import ColumnMapping, load_mapping
 from rxstretch.model import Library
 from rxstretch.naming import MAX_SLUG_LENGTH, RESERVED_NAMES, NameAllocator, slugify
-from rxstretch.records import Record, detect_delimiter, detect_encoding, iter_records
-from rxstretch.rows import resolve_condition
+from rxstretch.records import Record, detect_encoding, iter_records
 from tests.conftest import EXAMPLES
 
 HEADER = "patient_id,patient_name,language,exercises,sets,hold,notes\r\n"
@@ -142,6 +143,6 @@ def test_folder_of_prescriptions(tmp_path: Path, library: Library) -> None:
 
 
 def test_conditions_match_ids_names_and_codes(library: Library) -> None:
-    assert resolve_condition(library, " Acute-Disc-Herniation ") == ("acute-disc-herniation",)
-    assert resolve_condition(library, "hernie discale aigue") == ("acute-disc-herniation",)
-    assert resolve_condition(library, "nothing like it") == ()
+    assert match_condition(library, " Acute-Disc-Herniation ") == ("acute-disc-herniation",)
+    assert match_condition(library, "hernie discale aigue") == ("acute-disc-herniation",)
+    assert match_condition(library, "nothing like it") == ()

@@ -7,20 +7,17 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rxstretch.conditions import match_condition
 from rxstretch.errors import ValidationError, did_you_mean
 from rxstretch.folding import fold
 from rxstretch.i18n import language_candidates, parse_locale
 from rxstretch.model import Library, Program
 
-# Everything but letters and digits of any script: Greek or Cyrillic names must not fold to "".
-_PUNCTUATION = re.compile(r"[\W_]+")
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 
 
 def match_key(text: str) -> str:
     """Return the form names are compared in: accents, case and punctuation ignored."""
-    return _PUNCTUATION.sub(" ", fold(text)).strip()
+    return fold(text.replace("_", " "))  # fold keeps "_", a word character; ids use it as a space
 
 
 def name_aliases(name: str) -> list[str]:
@@ -40,15 +37,6 @@ def name_aliases(name: str) -> list[str]:
         for alias in dict.fromkeys([before, without, *inside])
         if len(match_key(alias)) >= 3 and any(c.isalpha() for c in alias)
     ]
-
-
-def resolve_condition(library: Library, text: str) -> tuple[str, ...]:
-    """Return the ids of the conditions ``text`` names: one, none, or several if ambiguous.
-
-    The one place free text becomes a condition id: names, synonyms and codes, as
-    rxstretch.conditions matches them.
-    """
-    return tuple(match_condition(library, text.strip()))
 
 
 def name_languages(library: Library, language: str) -> list[str]:

@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rxstretch.csv_records import csv_raws
-from rxstretch.csv_records import detect_delimiter as detect_delimiter  # re-exported: imported from here
 from rxstretch.errors import Problem, RxStretchError, UsageError, ValidationError
-from rxstretch.json_records import MAX_JSON_RECORD as MAX_JSON_RECORD  # re-exported: imported from here
-from rxstretch.json_records import json_array_raws, jsonl_raws
+from rxstretch.json_records import MAX_JSON_RECORD, json_array_raws, jsonl_raws
 from rxstretch.mapping import ColumnMapping
 from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
@@ -278,6 +276,8 @@ def _text_encoding(path: Path, explicit: str | None) -> str:
     if explicit:
         check_encoding_name(explicit)
     chosen = explicit or detect_encoding(path)
+    if not explicit and chosen in ("utf-8", "utf-8-sig"):
+        return chosen  # detecting UTF-8 has already decoded the whole file
     found = undecodable(path, chosen, DECODE_CHUNK)
     if found is None:
         return chosen

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rxstretch.conditions import match_condition
 from rxstretch.errors import did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.mapping import ColumnMapping, header_key, or_list
@@ -27,7 +28,6 @@ from rxstretch.model import (
     Program,
 )
 from rxstretch.name_matching import ExerciseMatcher, ProgramMatcher, close_hint
-from rxstretch.name_matching import resolve_condition as resolve_condition  # re-exported: imported from here
 from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
 from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
 from rxstretch.reader import Reader
@@ -222,7 +222,7 @@ class RowReader:
                     line, "conditions", f'{shown(item)} is not a condition id, name or {{"id": ...}}'
                 )
                 continue
-            matches = resolve_condition(self.library, text)
+            matches = match_condition(self.library, text)
             if not matches:
                 hint = did_you_mean(text, self.library.conditions)
                 reader.problem(line, "conditions", f'unknown condition "{text}"{hint}')
@@ -233,7 +233,7 @@ class RowReader:
         return tuple(found)
 
     def _is_condition(self, text: str) -> bool:
-        return bool(resolve_condition(self.library, text))
+        return bool(match_condition(self.library, text))
 
     def _overrides(
         self, fields: Mapping[str, Any], reader: Reader, line: int | None, language: str
@@ -251,7 +251,7 @@ class RowReader:
                 )
                 continue
             exercise = self.exercises.find(parts["exercise"], language)
-            conditions = resolve_condition(self.library, parts["condition"])
+            conditions = match_condition(self.library, parts["condition"])
             condition = conditions[0] if len(conditions) == 1 else None
             if exercise is None or condition is None:
                 unknown = parts["exercise"] if exercise is None else parts["condition"]
