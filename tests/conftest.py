@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from rxstretch.api import load_library
 from rxstretch.cli import cli
-from rxstretch.library import bundled_library_dir
+from rxstretch.loaders.library import bundled_library_dir
 from rxstretch.model import Library
 
 REPO = Path(__file__).resolve().parent.parent

@@ -358,8 +358,9 @@ def test_resume_redoes_handouts_when_the_font_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import rxstretch.batch
+    from rxstretch.resources import package_file
 
-    fonts = Path(rxstretch.batch.__file__).parent / "fonts"
+    fonts = package_file("fonts")
     export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow")])
     out = tmp_path / "out"
     run = rxstretch.run_batch

@@ -11,8 +11,8 @@ from reportlab.graphics.shapes import Drawing
 
 from rxstretch.api import load_library
 from rxstretch.errors import ValidationError
-from rxstretch.figures import FigureIndex, load_figure_file
-from rxstretch.library import bundled_library_dir
+from rxstretch.loaders.figures import FigureIndex, load_figure_file
+from rxstretch.loaders.library import bundled_library_dir
 from rxstretch.model import Library
 from rxstretch.render.figures import (
     MAT_THICKNESS,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rxstretch.model import Frequency
-from rxstretch.quantities import (
+from rxstretch.prescription.quantities import (
     DURATION_EXAMPLES,
     FREQUENCY_EXAMPLES,
     QuantityError,

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from rxstretch import records as records_module
 from rxstretch.errors import Problem, RxStretchError
-from rxstretch.json_records import MAX_JSON_RECORD
-from rxstretch.mapping import ColumnMapping
 from rxstretch.model import Library
 from rxstretch.records import Format, Record, count_records, detect_encoding, iter_records
+from rxstretch.records.jsonfile import MAX_JSON_RECORD
+from rxstretch.records.mapping import ColumnMapping
 from tests.conftest import EXAMPLES
 
 CSV_HEADER = "patient_id,patient_name,exercises,notes\n"
@@ -352,7 +352,7 @@ def test_multiline_notes_still_work(tmp_path: Path, library: Library, end: str) 
 
 
 def test_french_export_multiline_notes_are_not_runaway_quotes(library: Library) -> None:
-    from rxstretch.mapping import load_mapping
+    from rxstretch.records.mapping import load_mapping
 
     mapping = load_mapping(EXAMPLES / "records" / "mapping-fr.yaml")
     found = list(iter_records(EXAMPLES / "records" / "export-fr.csv", library, mapping))

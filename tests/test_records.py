@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rxstretch.conditions import match_condition
-from rxstretch.csv_records import detect_delimiter
 from rxstretch.errors import ValidationError
-from rxstretch.mapping import ColumnMapping, load_mapping
+from rxstretch.loaders.conditions import match_condition
 from rxstretch.model import Library
 from rxstretch.naming import MAX_SLUG_LENGTH, RESERVED_NAMES, NameAllocator, slugify
 from rxstretch.records import Record, detect_encoding, iter_records
+from rxstretch.records.csvfile import detect_delimiter
+from rxstretch.records.mapping import ColumnMapping, load_mapping
 from tests.conftest import EXAMPLES
 
 HEADER = "patient_id,patient_name,language,exercises,sets,hold,notes\r\n"

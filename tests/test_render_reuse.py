@@ -21,15 +21,15 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from rxstretch.api import build_handout, load_prescription
-from rxstretch.handout import Handout
+from rxstretch.loaders.template import load_template
 from rxstretch.model import Library, Patient, PrescribedExercise, Prescription
+from rxstretch.model.handout import Handout
 from rxstretch.render.document import HandoutRenderer
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.fonts import register_family
 from rxstretch.render.recorded import RecordedDrawing
 from rxstretch.render.shared_paragraphs import ParagraphCache, SharedParagraph
 from rxstretch.render.text import markup
-from rxstretch.template import load_template
 
 from .conftest import EXAMPLES, FIXED_DATE, pdf_text
 

@@ -12,11 +12,11 @@ import pytest
 import rxstretch
 from rxstretch.batch import BatchResult
 from rxstretch.errors import ValidationError
-from rxstretch.mapping import ColumnMapping, load_mapping, probable_field
+from rxstretch.loaders.reader import Reader
 from rxstretch.model import Frequency, Library, Prescription
-from rxstretch.reader import Reader
 from rxstretch.records import Record, iter_records
-from rxstretch.rows import RowReader
+from rxstretch.records.mapping import ColumnMapping, load_mapping, probable_field
+from rxstretch.records.rows import RowReader
 from tests.conftest import FIXED_DATE, normalize, pdf_text
 
 
@@ -432,7 +432,7 @@ def test_a_decimal_comma_is_never_read_as_two_values(tmp_path: Path) -> None:
 
 
 def test_names_in_other_scripts_keep_their_letters() -> None:
-    from rxstretch.name_matching import match_key
+    from rxstretch.loaders.names import match_key
 
     assert match_key("Αποκατάσταση ώμου") == "αποκατασταση ωμου"
     assert match_key("Мост") == "мост"
@@ -440,7 +440,7 @@ def test_names_in_other_scripts_keep_their_letters() -> None:
 
 
 def test_rejoining_a_long_cell_tries_few_joins() -> None:
-    from rxstretch.rows import _rejoin
+    from rxstretch.records.rows import _rejoin
 
     tried: list[str] = []
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rxstretch.api import build_handout, render_handout
-from rxstretch.conditions import describe_unmatched, match_condition
 from rxstretch.errors import ContraindicationError, ValidationError
+from rxstretch.loaders.conditions import describe_unmatched, match_condition
 from rxstretch.model import Frequency, Library, Override, Patient, PrescribedExercise, Prescription
 from rxstretch.prescription import quick_prescription, with_overrides
 from rxstretch.safety import review

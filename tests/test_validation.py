@@ -9,9 +9,9 @@ import pytest
 from click.testing import Result
 
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.library import bundled_library_dir, library_dirs, load_library_dirs
+from rxstretch.loaders.library import bundled_library_dir, library_dirs, load_library_dirs
+from rxstretch.loaders.yamlio import parse_yaml
 from rxstretch.model import Library
-from rxstretch.yamlio import parse_yaml
 
 from .conftest import EXAMPLES, REPO, bundled_exercise_text, line_of, replace_once
 

@@ -9,21 +9,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rxstretch.brand import load_brand
 from rxstretch.errors import LanguageFallbackError
-from rxstretch.handout import Handout
-from rxstretch.library import library_dirs, load_library_dirs
+from rxstretch.loaders.brand import load_brand
+from rxstretch.loaders.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
+from rxstretch.model.handout import Handout
 from rxstretch.prescription import load_prescription_file
 from rxstretch.resolve import resolve_handout
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
-    from rxstretch.mapping import ColumnMapping
+    from rxstretch.loaders.template import Template
     from rxstretch.records import Format
+    from rxstretch.records.mapping import ColumnMapping
     from rxstretch.render.document import HandoutRenderer
-    from rxstretch.template import Template
 
 
 def load_library(extra: Iterable[Path | str] = (), *, use_env: bool = True, lazy: bool = False) -> Library:
@@ -95,7 +95,7 @@ def _renderer(
 
 @lru_cache(maxsize=16)
 def _template(name: str) -> Template:
-    from rxstretch.template import load_template
+    from rxstretch.loaders.template import load_template
 
     return load_template(name)
 
@@ -123,7 +123,7 @@ def render_handout(
     or letter), else the brand's, else the template's, else the one used in the handout's
     territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
     """
-    from rxstretch.template import paper_for_territory
+    from rxstretch.loaders.template import paper_for_territory
 
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
@@ -179,9 +179,9 @@ def run_batch(
     """
     from rxstretch.batch import BatchOptions, check_csv_options, library_fingerprint, run_records
     from rxstretch.errors import RxStretchError, UsageError
-    from rxstretch.mapping import ColumnMapping, load_mapping
+    from rxstretch.loaders.template import load_template
     from rxstretch.records import iter_records
-    from rxstretch.template import load_template
+    from rxstretch.records.mapping import ColumnMapping, load_mapping
 
     if not 1 <= shard[0] <= shard[1]:
         raise UsageError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")

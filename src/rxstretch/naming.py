@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rxstretch.folding import fold
+from rxstretch.text import fold
 
 MAX_SLUG_LENGTH = 80
 EMPTY_SLUG = "patient"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from rxstretch.errors import RxStretchError
-from rxstretch.handout import MAX_TRACKER_WEEKS, Card, Handout, Labels, Tracker, TrackerRow
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
     Brand,
@@ -15,6 +14,7 @@ from rxstretch.model import (
     PrescribedExercise,
     Prescription,
 )
+from rxstretch.model.handout import MAX_TRACKER_WEEKS, Card, Handout, Labels, Tracker, TrackerRow
 from rxstretch.safety import DEFAULT_MAX_EXERCISES, check_safety
 
 # More boxes than this no longer fit a day's cell; such a schedule is noted in the frequency.

@@ -127,7 +127,7 @@ def batch_command(
       rxstretch batch patients.jsonl -o out/ --jobs 4 --date 2026-11-26 --resume
     """
     from rxstretch.api import run_batch
-    from rxstretch.mapping import ColumnMapping, load_mapping
+    from rxstretch.records.mapping import ColumnMapping, load_mapping
 
     with reported_errors():
         columns = load_mapping(mapping) if mapping is not None else ColumnMapping()

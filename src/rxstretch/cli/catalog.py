@@ -45,7 +45,7 @@ def list_command(
       rxstretch list --lang fr --search genoux --format json
       rxstretch list --programs
     """
-    from rxstretch.catalog import exercise_summaries, format_table, program_summaries
+    from rxstretch.loaders.catalog import exercise_summaries, format_table, program_summaries
 
     with reported_errors():
         library = command_library(libraries)
@@ -98,7 +98,7 @@ def show_command(
       rxstretch show knees-to-chest --lang fr
       rxstretch show knees-to-chest --figure knees-to-chest.svg
     """
-    from rxstretch.catalog import exercise_details, format_details
+    from rxstretch.loaders.catalog import exercise_details, format_details
 
     if figure_path is not None:
         with reported_errors():
@@ -148,7 +148,7 @@ def validate_command(paths: tuple[Path, ...], libraries: tuple[Path, ...]) -> No
       rxstretch validate
       rxstretch validate my-clinic-library/ examples/low-back.yaml examples/brand.yaml
     """
-    from rxstretch.validate import validate_paths
+    from rxstretch.loaders.validate import validate_paths
 
     with reported_errors():
         summary = validate_paths(paths, libraries)
@@ -166,7 +166,7 @@ def locales_command(output_format: str, libraries: tuple[Path, ...]) -> None:
     Example:
       rxstretch locales
     """
-    from rxstretch.languages import language_report
+    from rxstretch.loaders.languages import language_report
     from rxstretch.render.fonts import BUNDLED_FONTS, register_family
     from rxstretch.render.paragraphs import font_characters
 

@@ -20,11 +20,11 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
-from rxstretch.handout import MAX_TRACKER_WEEKS
+from rxstretch.model.handout import MAX_TRACKER_WEEKS
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
-    from rxstretch.handout import Handout
+    from rxstretch.model.handout import Handout
 
 PAPER = {"a4": "A4", "letter": "letter"}
 

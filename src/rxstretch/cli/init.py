@@ -20,7 +20,7 @@ def init_command(folder: Path) -> None:
     Example:
       rxstretch init my-clinic
     """
-    from rxstretch.starter import create_starter
+    from rxstretch.loaders.starter import create_starter
 
     with reported_errors():
         result = create_starter(folder)

@@ -13,15 +13,15 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from rxstretch.figures import Figure
-from rxstretch.handout import Card, Labels
+from rxstretch.loaders.figures import Figure
+from rxstretch.loaders.template import Template
+from rxstretch.model.handout import Card, Labels
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
 from rxstretch.render.recorded import RecordedDrawing
 from rxstretch.render.tables import make_table
-from rxstretch.template import Template
 
 QR_SIZE_MM = 22.0
 

@@ -24,7 +24,8 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from rxstretch import __version__
 from rxstretch.errors import RxStretchError
-from rxstretch.handout import Handout
+from rxstretch.loaders.template import PAGE_SIZES_MM, Template
+from rxstretch.model.handout import Handout
 from rxstretch.render.cards import CardBuilder
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings
@@ -32,7 +33,6 @@ from rxstretch.render.header import clinic_header, patient_details
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
 from rxstretch.render.tracker import tracker_flowables
-from rxstretch.template import PAGE_SIZES_MM, Template
 
 PRODUCER = f"rxstretch {__version__}"
 # Streams are Flate-compressed; ASCII85 on top only makes them bigger and slower to write.

@@ -1,4 +1,4 @@
-"""Draw exercise figures (rxstretch.figures) with ReportLab graphics: vector, small, brand-coloured.
+"""Draw exercise figures (rxstretch.loaders.figures) with ReportLab graphics: vector, small, brand-coloured.
 
 The figure is built in world units (about a centimetre; the floor is y = 0) and scaled into the
 space the caller gives. Each limb is a thick line with round caps; every body chain gets a thin
@@ -20,7 +20,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
 
 from rxstretch.errors import RxStretchError
-from rxstretch.figures import Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.loaders.figures import Arrow, Figure, Panel, Point, Pose, Prop, Segment
 
 XY = tuple[float, float]
 

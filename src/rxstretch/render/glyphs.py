@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 
 from rxstretch.errors import RxStretchError
-from rxstretch.handout import Handout
+from rxstretch.model.handout import Handout
 from rxstretch.render.paragraphs import font_characters
 
 

@@ -9,13 +9,13 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table
 
-from rxstretch.handout import Handout
+from rxstretch.loaders.template import Template
+from rxstretch.model.handout import Handout
 from rxstretch.render.cards import Picture
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
 from rxstretch.render.tables import make_table
-from rxstretch.template import Template
 
 LOGO_BOX_MM = (45.0, 18.0)
 QR_SIZE_MM = 18.0

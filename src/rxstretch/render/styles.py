@@ -5,8 +5,8 @@ from __future__ import annotations
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 
+from rxstretch.loaders.template import Template
 from rxstretch.render.fonts import FontFamily
-from rxstretch.template import Template
 
 # Headings never end a page: ReportLab moves them on with the flowable that follows.
 _KEPT_WITH_NEXT = frozenset({"heading", "section_title"})

@@ -7,10 +7,10 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from rxstretch.handout import Tracker
+from rxstretch.loaders.template import Template
+from rxstretch.model.handout import Tracker
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.tables import make_table
-from rxstretch.template import Template
 
 BOX = "\u2610"  # ☐, drawn by every bundled font
 

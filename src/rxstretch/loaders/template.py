@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
-from rxstretch.reader import Reader, join_path
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.resources import data_dir
-from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 # Bundled font families a template can name (see render/fonts.py).
 FONT_FAMILIES = ("dejavu-sans", "atkinson-hyperlegible")

@@ -13,15 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from rxstretch.conditions import condition_lookup, read_conditions
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.exercise_file import ID_PATTERN, read_exercise
-from rxstretch.figures import Figure, FigureIndex
-from rxstretch.lazy import LazyIndex
+from rxstretch.loaders.conditions import condition_lookup, read_conditions
+from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
+from rxstretch.loaders.figures import Figure, FigureIndex
+from rxstretch.loaders.lazy import LazyIndex
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import Condition, Exercise, Library, Vocabulary
-from rxstretch.reader import Reader, join_path
 from rxstretch.resources import data_dir
-from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 VOCABULARY_FILE = "vocabulary.yaml"
 CONDITIONS_FILE = "conditions.yaml"
@@ -74,7 +74,7 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         condition_keys=condition_lookup(conditions),
     )
     # Programs are read against the exercises; imported here, as programs build on prescriptions.
-    from rxstretch.programs import load_programs
+    from rxstretch.loaders.programs import load_programs
 
     programs, problems = load_programs(folders, library)
     if problems:
@@ -135,7 +135,7 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
 
 
 class ExerciseIndex(LazyIndex[Exercise]):
-    """The library's exercises by id, read when first used (see rxstretch.lazy)."""
+    """The library's exercises by id, read when first used (see rxstretch.loaders.lazy)."""
 
     def __init__(
         self,

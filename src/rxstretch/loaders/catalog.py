@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rxstretch.errors import RxStretchError, did_you_mean
-from rxstretch.folding import fold
 from rxstretch.i18n import negotiate, parse_locale
 from rxstretch.model import Exercise, Library
+from rxstretch.text import fold
 
 
 def _language(exercise: Exercise, library: Library, language: str | None) -> str:

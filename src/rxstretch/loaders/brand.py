@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import Brand
-from rxstretch.reader import Reader, join_path
-from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 CONTACT_FIELDS = ("name", "address", "phone", "email", "website")
 OPTIONAL_FIELDS = (*CONTACT_FIELDS[1:], "logo", "colors", "font", "footer", "paper", "template", "qr_code")

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
-from rxstretch.yamlio import LocatedList, LocatedMap
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap
 
 HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")

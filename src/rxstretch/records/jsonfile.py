@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from rxstretch.raw_records import RawRecord
-from rxstretch.text_files import open_text
+from rxstretch.records.encoding import open_text
+from rxstretch.records.raw import RawRecord
 
 MAX_JSON_RECORD = 1024 * 1024
 _CHUNK = 64 * 1024

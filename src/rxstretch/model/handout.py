@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rxstretch.figures import Figure
+from rxstretch.loaders.figures import Figure
 from rxstretch.model import Brand, Override, Step
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
-from rxstretch.figures import Figure, panel_problem
+from rxstretch.loaders.figures import Figure, panel_problem
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap
 from rxstretch.model import (
     DEFAULT_LANGUAGE,
     LEVELS,
@@ -24,8 +26,6 @@ from rxstretch.model import (
     Step,
     Vocabulary,
 )
-from rxstretch.reader import Reader, join_path
-from rxstretch.yamlio import LocatedMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

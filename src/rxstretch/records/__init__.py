@@ -20,16 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from rxstretch.csv_records import csv_raws
 from rxstretch.errors import Problem, RxStretchError, UsageError, ValidationError
-from rxstretch.json_records import MAX_JSON_RECORD, json_array_raws, jsonl_raws
-from rxstretch.mapping import ColumnMapping
+from rxstretch.loaders.reader import Reader
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
-from rxstretch.raw_records import RawRecord
-from rxstretch.reader import Reader
-from rxstretch.rows import RowReader
-from rxstretch.text_files import (
+from rxstretch.records.csvfile import csv_raws
+from rxstretch.records.encoding import (
     bom_encoding,
     check_encoding_name,
     open_after_bom,
@@ -37,7 +34,10 @@ from rxstretch.text_files import (
     open_text,
     undecodable,
 )
-from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
+from rxstretch.records.jsonfile import MAX_JSON_RECORD, json_array_raws, jsonl_raws
+from rxstretch.records.mapping import ColumnMapping
+from rxstretch.records.raw import RawRecord
+from rxstretch.records.rows import RowReader
 
 Format = Literal["auto", "csv", "json", "jsonl", "folder"]
 # Set here and handed to the readers rather than kept beside them: the tests lower

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rxstretch.errors import RxStretchError
-from rxstretch.mapping import ColumnMapping, header_key
-from rxstretch.raw_records import RawRecord
-from rxstretch.text_files import open_text
+from rxstretch.records.encoding import open_text
+from rxstretch.records.mapping import ColumnMapping, header_key
+from rxstretch.records.raw import RawRecord
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ";,\t|"

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rxstretch.conditions import describe_unmatched, match_condition
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
+from rxstretch.loaders.conditions import describe_unmatched, match_condition
+from rxstretch.loaders.reader import Reader, join_path, line_in
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import (
     SIDES,
     Clinician,
@@ -21,9 +23,7 @@ from rxstretch.model import (
     PrescribedExercise,
     Prescription,
 )
-from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
-from rxstretch.reader import Reader, join_path, line_in
-from rxstretch.yamlio import LocatedMap, load_yaml_file
+from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
 
 _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.folding import fold
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import SIDES
 from rxstretch.prescription import read_language
-from rxstretch.reader import Reader, join_path
-from rxstretch.text_files import encoding_problem
-from rxstretch.yamlio import LocatedMap, load_yaml_file
+from rxstretch.records.encoding import encoding_problem
+from rxstretch.text import fold
 
 # Fields a column can feed; dosage fields may hold one value for every exercise, or one per
 # exercise separated like the exercises themselves.

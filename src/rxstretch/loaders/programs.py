@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import load_yaml_file
 from rxstretch.model import Library, Program, ProgramText
 from rxstretch.prescription import read_prescribed_exercise
-from rxstretch.reader import Reader, join_path
-from rxstretch.yamlio import load_yaml_file
 
 PROGRAMS_DIR = "programs"
 _DOSAGE_KEYS = ("sets", "reps", "hold", "frequency", "side", "notes")

@@ -1,6 +1,6 @@
 """Turn one flat record (a CSV row or a flat JSON object) into a Prescription.
 
-Cells are read through a :class:`~rxstretch.mapping.ColumnMapping`; every problem is recorded
+Cells are read through a :class:`~rxstretch.records.mapping.ColumnMapping`; every problem is recorded
 with the record's line and the field it concerns, so a bad row is reported, not fatal.
 """
 
@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rxstretch.conditions import match_condition
 from rxstretch.errors import did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
-from rxstretch.mapping import ColumnMapping, header_key, or_list
+from rxstretch.loaders.conditions import match_condition
+from rxstretch.loaders.names import ExerciseMatcher, ProgramMatcher, close_hint
+from rxstretch.loaders.reader import Reader
 from rxstretch.model import (
     SIDES,
     Clinician,
@@ -27,10 +28,9 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
-from rxstretch.name_matching import ExerciseMatcher, ProgramMatcher, close_hint
 from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
-from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
-from rxstretch.reader import Reader
+from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.records.mapping import ColumnMapping, header_key, or_list
 
 _DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
 _MINUTES = {"m", "min", "mins", "minute", "minutes"}

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rxstretch.brand import read_brand
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.library import library_dirs, load_exercise_file, load_library_dirs
+from rxstretch.loaders.brand import read_brand
+from rxstretch.loaders.library import library_dirs, load_exercise_file, load_library_dirs
+from rxstretch.loaders.reader import Reader
+from rxstretch.loaders.template import read_template
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
-from rxstretch.reader import Reader
 from rxstretch.safety import review
-from rxstretch.template import read_template
-from rxstretch.yamlio import LocatedMap, load_yaml_file
 
 
 def _kind(data: Any) -> str:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
-from rxstretch.lazy import LazyIndex
-from rxstretch.reader import Reader, join_path, line_in
-from rxstretch.yamlio import LocatedList, LocatedMap, load_yaml_file
+from rxstretch.loaders.lazy import LazyIndex
+from rxstretch.loaders.reader import Reader, join_path, line_in
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 
 FIGURES_DIR = "figures"
 VIEWS = ("side", "front")

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rxstretch.errors import ValidationError, did_you_mean
-from rxstretch.folding import fold
 from rxstretch.i18n import language_candidates, parse_locale
 from rxstretch.model import Library, Program
+from rxstretch.text import fold
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
 

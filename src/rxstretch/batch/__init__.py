@@ -131,8 +131,8 @@ def sha256_file(path: Path) -> str | None:
 def check_csv_options(*, encoding: str | None = None, delimiter: str | None = None) -> None:
     """Raise UsageError for an encoding text files cannot be read in or a delimiter that cannot
     separate cells (before any file is read)."""
-    from rxstretch.mapping import delimiter_problem
-    from rxstretch.text_files import encoding_problem
+    from rxstretch.records.encoding import encoding_problem
+    from rxstretch.records.mapping import delimiter_problem
 
     if delimiter is not None and (problem := delimiter_problem(delimiter)):
         raise UsageError(f"delimiter {problem}")

@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rxstretch.folding import fold
+from rxstretch.loaders.reader import Reader, join_path
+from rxstretch.loaders.yamlio import LocatedMap
 from rxstretch.model import Condition, Library
-from rxstretch.reader import Reader, join_path
-from rxstretch.yamlio import LocatedMap
+from rxstretch.text import fold
 
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?$")
 SNOMED_PATTERN = re.compile(r"^[1-9][0-9]{5,17}$")
