@@ -20,7 +20,7 @@ from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
-    from rxstretch.loaders.template import Template
+    from rxstretch.model.template import Template
     from rxstretch.records import Format
     from rxstretch.records.mapping import ColumnMapping
     from rxstretch.render.document import HandoutRenderer
@@ -123,7 +123,7 @@ def render_handout(
     or letter), else the brand's, else the template's, else the one used in the handout's
     territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
     """
-    from rxstretch.loaders.template import paper_for_territory
+    from rxstretch.model.template import paper_for_territory
 
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
-from rxstretch.loaders.figures import Figure, panel_problem
+from rxstretch.loaders.figures import panel_problem
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap
 from rxstretch.model import (
@@ -26,6 +26,7 @@ from rxstretch.model import (
     Step,
     Vocabulary,
 )
+from rxstretch.model.figure import Figure
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 

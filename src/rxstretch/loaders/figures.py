@@ -12,7 +12,6 @@ This module only reads and checks the data; rxstretch.render.figures draws it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path, line_in
 from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
+from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
 VIEWS = ("side", "front")
@@ -54,119 +54,6 @@ _TOP_KEYS = (("id",), ("view", "facing", "near", "floor", "props", "arrows", "po
 # A stretched segment beyond these factors is a typo, not foreshortening.
 _LENGTH_FACTOR = (0.05, 1.5)
 MAX_PANELS = 8
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A body segment's direction in degrees and its drawn length as a factor (<1: foreshortened)."""
-
-    angle: float
-    length: float = 1.0
-
-
-@dataclass(frozen=True)
-class Arm:
-    """Upper arm, forearm and hand (the hand follows the forearm unless given)."""
-
-    upper: Segment
-    fore: Segment
-    hand: Segment | None = None
-
-
-@dataclass(frozen=True)
-class Leg:
-    """Thigh, shin and foot (the foot lies flat, pointing forward, unless given)."""
-
-    thigh: Segment
-    shin: Segment
-    foot: Segment = Segment(0.0)
-
-
-@dataclass(frozen=True)
-class Pose:
-    """Where the body is and how each segment points.
-
-    ``hip`` fixes the hip joint in figure units (about a centimetre); when it is None the
-    figure rests on the floor (or the mat) at horizontal position ``at``.
-    """
-
-    trunk: Segment
-    neck: Segment
-    head: Segment
-    arms: Mapping[str, Arm]
-    legs: Mapping[str, Leg]
-    at: float = 0.0
-    hip: tuple[float, float] | None = None
-    # Bend of the spine in degrees: > 0 rounds the back (flexion), < 0 arches it (extension).
-    curve: float = 0.0
-
-
-@dataclass(frozen=True)
-class Point:
-    """A position: absolute (``joint`` None) or an offset from a joint of the pose."""
-
-    x: float
-    y: float
-    joint: str | None = None
-
-
-@dataclass(frozen=True)
-class Prop:
-    """A thing drawn around the figure: its kind and the fields that kind takes."""
-
-    kind: str
-    at: Point | None = None
-    start: Point | None = None
-    end: Point | None = None
-    x: float | None = None
-    width: float | None = None
-    size: tuple[float, float] | None = None
-    facing: str = "right"
-    side: str = "right"
-
-
-@dataclass(frozen=True)
-class Arrow:
-    """A movement arrow: straight (start → end points) or curved (an arc around a point)."""
-
-    kind: str
-    start: Point | None = None
-    end: Point | None = None
-    around: Point | None = None
-    radius: float = 0.0
-    start_angle: float = 0.0
-    end_angle: float = 0.0
-    heads: str = "end"
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One picture: a pose with its props and arrows."""
-
-    pose: Pose
-    props: tuple[Prop, ...] = ()
-    arrows: tuple[Arrow, ...] = ()
-
-
-@dataclass(frozen=True)
-class Figure:
-    """An exercise figure: one panel, or one panel per step (``stepped``)."""
-
-    id: str
-    panels: tuple[Panel, ...]
-    stepped: bool = False
-    main: int = 0  # index of the panel shown when a single picture is wanted
-    view: str = "side"
-    facing: str = "right"
-    near: str = "left"  # the side facing the viewer; the other is drawn lighter, behind
-    floor: str = "line"
-    source: str = "<figure>"
-    panels_line: int | None = field(default=None, compare=False)
-
-    @property
-    def main_panel(self) -> Panel:
-        """The panel that stands for the whole exercise."""
-        return self.panels[self.main]
 
 
 def read_figure(data: Any, reader: Reader, *, path: Path) -> Figure | None:

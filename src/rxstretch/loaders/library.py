@@ -16,11 +16,12 @@ from typing import Any
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.conditions import condition_lookup, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
-from rxstretch.loaders.figures import Figure, FigureIndex
+from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import Condition, Exercise, Library, Vocabulary
+from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
 
 VOCABULARY_FILE = "vocabulary.yaml"

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from rxstretch.loaders.figures import Figure
+from rxstretch.model.figure import Figure
 
 Per = Literal["day", "week"]
 Side = Literal["left", "right", "both", "alternate"]

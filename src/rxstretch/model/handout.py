@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rxstretch.loaders.figures import Figure
 from rxstretch.model import Brand, Override, Step
+from rxstretch.model.figure import Figure
 
 
 @dataclass(frozen=True)

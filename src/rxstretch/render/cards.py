@@ -13,9 +13,9 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
-from rxstretch.loaders.figures import Figure
-from rxstretch.loaders.template import Template
+from rxstretch.model.figure import Figure
 from rxstretch.model.handout import Card, Labels
+from rxstretch.model.template import Template
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts

@@ -24,8 +24,8 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from rxstretch import __version__
 from rxstretch.errors import RxStretchError
-from rxstretch.loaders.template import PAGE_SIZES_MM, Template
 from rxstretch.model.handout import Handout
+from rxstretch.model.template import PAGE_SIZES_MM, Template
 from rxstretch.render.cards import CardBuilder
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings

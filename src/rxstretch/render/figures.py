@@ -20,7 +20,7 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
 
 from rxstretch.errors import RxStretchError
-from rxstretch.loaders.figures import Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.model.figure import Arrow, Figure, Panel, Point, Pose, Prop, Segment
 
 XY = tuple[float, float]
 

@@ -9,8 +9,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table
 
-from rxstretch.loaders.template import Template
 from rxstretch.model.handout import Handout
+from rxstretch.model.template import Template
 from rxstretch.render.cards import Picture
 from rxstretch.render.images import load_image
 from rxstretch.render.paragraphs import Texts

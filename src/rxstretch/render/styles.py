@@ -5,7 +5,7 @@ from __future__ import annotations
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 
-from rxstretch.loaders.template import Template
+from rxstretch.model.template import Template
 from rxstretch.render.fonts import FontFamily
 
 # Headings never end a page: ReportLab moves them on with the flowable that follows.

@@ -7,8 +7,8 @@ from typing import Any
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from rxstretch.loaders.template import Template
 from rxstretch.model.handout import Tracker
+from rxstretch.model.template import Template
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.tables import make_table
 
