@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rxstretch.errors import ValidationError
 from rxstretch.loaders.conditions import match_condition
 from rxstretch.model import Library
-from rxstretch.naming import MAX_SLUG_LENGTH, RESERVED_NAMES, NameAllocator, slugify
+from rxstretch.output import MAX_SLUG_LENGTH, RESERVED_NAMES, NameAllocator, slugify
 from rxstretch.records import Record, detect_encoding, iter_records
 from rxstretch.records.csvfile import detect_delimiter
 from rxstretch.records.mapping import ColumnMapping, load_mapping

@@ -5,25 +5,21 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rxstretch.errors import LanguageFallbackError
+from rxstretch import pipeline
 from rxstretch.loaders.brand import load_brand
 from rxstretch.loaders.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.prescription import load_prescription_file
-from rxstretch.resolve import resolve_handout
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
-    from rxstretch.model.template import Template
     from rxstretch.records import Format
     from rxstretch.records.mapping import ColumnMapping
-    from rxstretch.render.document import HandoutRenderer
 
 
 def load_library(extra: Iterable[Path | str] = (), *, use_env: bool = True, lazy: bool = False) -> Library:
@@ -59,50 +55,16 @@ def build_handout(
     With ``strict_language``, any text that would fall back to another language raises
     LanguageFallbackError instead of being listed in ``Handout.fallbacks``.
     """
-    if isinstance(brand, Path | str):
-        brand = load_brand(Path(brand))
-    handout = resolve_handout(
+    return pipeline.build_handout(
         prescription,
         library or load_library(),
         brand=brand,
         language=language,
         today=today,
         max_exercises=max_exercises,
+        strict_language=strict_language,
         tracker_weeks=tracker_weeks,
     )
-    if strict_language and handout.fallbacks:
-        listed = "; ".join(handout.fallbacks)
-        raise LanguageFallbackError(f"not everything is in {handout.language}: {listed}")
-    return handout
-
-
-@lru_cache(maxsize=32)
-def _renderer(
-    template: str,
-    paper: str,
-    colors: tuple[tuple[str, str], ...],
-    font: tuple[tuple[str, Path], ...],
-    fallback: Path | None,
-) -> HandoutRenderer:
-    # Imported here so that loading or validating a library never pays for importing ReportLab.
-    from rxstretch.render.document import HandoutRenderer
-    from rxstretch.render.fonts import BUNDLED_FAMILIES, brand_font
-
-    layout = _template(template).with_colors(dict(colors))
-    family = brand_font(dict(font)) if font else BUNDLED_FAMILIES[layout.font]
-    return HandoutRenderer(layout, paper=paper, family=family, fallback_font=fallback)
-
-
-@lru_cache(maxsize=16)
-def _template(name: str) -> Template:
-    from rxstretch.loaders.template import load_template
-
-    return load_template(name)
-
-
-def prepare_renderer(template: str = "standard") -> None:
-    """Load ``template`` and the fonts now, so a worker's first handout is not slower."""
-    _renderer(template, "A4", (), (), None)
 
 
 def render_handout(
@@ -123,25 +85,9 @@ def render_handout(
     or letter), else the brand's, else the template's, else the one used in the handout's
     territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
     """
-    from rxstretch.model.template import paper_for_territory
-
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
-    chosen_template = template or handout.brand.template or "standard"
-    layout_paper = _template(chosen_template).page_size
-    chosen_paper = (
-        paper
-        or handout.brand.paper
-        or (layout_paper if layout_paper != "auto" else paper_for_territory(handout.territory))
-    )
-    renderer = _renderer(
-        chosen_template,
-        chosen_paper,
-        tuple(sorted(handout.brand.colors.items())),
-        tuple(sorted(handout.brand.font.items())),
-        Path(font) if font else None,
-    )
-    return renderer.render(handout, invariant=invariant)
+    return pipeline.render_pdf(handout, template=template, paper=paper, font=font, invariant=invariant)
 
 
 def run_batch(

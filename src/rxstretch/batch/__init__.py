@@ -38,7 +38,7 @@ from rxstretch.errors import (
     ValidationError,
 )
 from rxstretch.model import Brand, Library, Prescription
-from rxstretch.naming import NameAllocator, patient_slug
+from rxstretch.output import NameAllocator, patient_slug
 from rxstretch.records import Record
 
 MANIFEST_COLUMNS = (
@@ -147,10 +147,12 @@ _worker: dict[str, Any] = {}
 
 def init_worker(options: BatchOptions) -> None:
     """Load the library, fonts and template once per process (the pool's initializer)."""
-    from rxstretch.api import load_library, prepare_renderer
+    from rxstretch.loaders.library import library_dirs, load_library_dirs
+    from rxstretch.pipeline import prepare_renderer
 
     _worker["options"] = options
-    _worker["library"] = load_library(options.libraries, use_env=options.use_env, lazy=True)
+    folders = library_dirs([Path(p) for p in options.libraries], use_env=options.use_env)
+    _worker["library"] = load_library_dirs(folders, lazy=True)
     prepare_renderer(options.template or (options.brand.template if options.brand else None) or "standard")
 
 
@@ -207,13 +209,13 @@ def _override_hint(refusal: Refusal, job: _Job) -> str:
 
 
 def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
-    from rxstretch.api import build_handout, render_handout
     from rxstretch.output import write_atomic
+    from rxstretch.pipeline import build_handout, render_pdf
 
     handout = build_handout(
         job.prescription, library, brand=options.brand, language=options.language, today=options.today
     )
-    pdf = render_handout(handout, template=options.template, invariant=options.invariant, font=options.font)
+    pdf = render_pdf(handout, template=options.template, invariant=options.invariant, font=options.font)
     digest = hashlib.sha256(pdf).hexdigest()
     status = "written"
     if options.resume and not options.force and sha256_file(job.path) == digest:
