@@ -25,7 +25,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import rxstretch
-from rxstretch.library import bundled_library_dir
+from rxstretch.loaders.library import bundled_library_dir
 
 REPO = Path(__file__).resolve().parent.parent
 FONTS = REPO / "src" / "rxstretch" / "fonts"

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rxstretch.api import load_library
-from rxstretch.library import bundled_library_dir
+from rxstretch.loaders.library import bundled_library_dir
 
 
 def _median_seconds(action: Callable[[], object], runs: int) -> float:
