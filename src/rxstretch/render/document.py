@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportlab import rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -30,13 +29,12 @@ from rxstretch.render.cards import CardBuilder
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings
 from rxstretch.render.header import clinic_header, patient_details
+from rxstretch.render.internals import plain_streams, restart_page
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
 from rxstretch.render.tracker import tracker_flowables
 
 PRODUCER = f"rxstretch {__version__}"
-# Streams are Flate-compressed; ASCII85 on top only makes them bigger and slower to write.
-rl_config.useA85 = 0
 COLUMN_GAP = 6 * mm
 
 
@@ -62,7 +60,7 @@ class _FooterCanvas(Canvas):
 
     def showPage(self) -> None:
         self._pending_pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]  # ReportLab's own page reset
+        restart_page(self)
 
     def save(self) -> None:
         total = len(self._pending_pages)
@@ -110,6 +108,10 @@ class HandoutRenderer:
 
         Raises MissingGlyphError when the font cannot draw some of the handout's text.
         """
+        with plain_streams():
+            return self._render(handout, invariant=invariant)
+
+    def _render(self, handout: Handout, *, invariant: bool) -> bytes:
         fonts = [self.fonts.regular, self.backup.regular, *([self.fallback] if self.fallback else [])]
         check_glyphs(handout_strings(handout), fonts)
         text = self._texts_for(handout.rtl)

@@ -17,6 +17,8 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from rxstretch.render.internals import canvas_operators
+
 # Operators that name a document's resources (fonts, images, transparency, shadings,
 # patterns): such operators would point at nothing, or at the wrong thing, in another document.
 _RESOURCE_OPERATORS = re.compile(r"/\S+\s+(?:[\d.\s-]*)(?:Tf|Do|gs|sh|cs|CS|scn|SCN)\b")
@@ -27,7 +29,7 @@ def record_operators(drawing: Drawing) -> str | None:
     canvas = Canvas(io.BytesIO(), invariant=1)
     # ReportLab has no public reader for a canvas's content stream; its list of operators
     # is the stream, in order, and only what this drawing appends to it is kept.
-    code: list[str] = canvas._code  # type: ignore[attr-defined]
+    code = canvas_operators(canvas)
     start = len(code)
     renderPDF.draw(drawing, canvas, 0, 0)
     operators = "\n".join(code[start:])

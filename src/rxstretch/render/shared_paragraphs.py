@@ -14,11 +14,8 @@ from typing import Any
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-# A paragraph laid out at one width: ReportLab's _wrapWidths, blPara and height, and the
-# fragments its line breaks index into (ReportLab's breakLines replaces a paragraph's frags
-# with the words it broke them into, and a later split slices those).
-_Layout = tuple[list[float], Any, float, list[Any]]
-
+from rxstretch.render.internals import ParagraphLayout as _Layout
+from rxstretch.render.internals import paragraph_layout, restore_paragraph_layout
 
 # Style settings under which ReportLab rewrites the fragments of the lines it splits.
 _HYPHENATION = ("hyphenationLang", "embeddedHyphenation", "uriWasteReduce")
@@ -44,9 +41,6 @@ class SharedParagraph(Paragraph):
     shared (see ParagraphCache): its right-to-left word wrap reverses a line's words when
     drawing, and its hyphenation settings rewrite fragments when splitting.
     """
-
-    blPara: Any  # set by wrap(), missing from ReportLab's stubs
-    _wrapWidths: list[float]
 
     def __init__(
         self,
@@ -74,10 +68,10 @@ class SharedParagraph(Paragraph):
             self.frags = self._parsed_frags
             size: tuple[float, float] = super().wrap(availWidth, availHeight)
             if getattr(self, "width", None) == availWidth:  # a real layout, not "does not fit"
-                self._layouts[availWidth] = (self._wrapWidths, self.blPara, self.height, self.frags)
+                self._layouts[availWidth] = paragraph_layout(self)
             return size
         self.width = availWidth
-        self._wrapWidths, self.blPara, self.height, self.frags = layout
+        restore_paragraph_layout(self, layout)
         return self.width, self.height
 
 
