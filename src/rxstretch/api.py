@@ -45,6 +45,7 @@ def build_handout(
     today: datetime.date | None = None,
     max_exercises: int = DEFAULT_MAX_EXERCISES,
     strict_language: bool = False,
+    require_review: str | None = None,
     tracker_weeks: int = 0,
 ) -> Handout:
     """Resolve ``prescription`` into a localized Handout after its safety checks.
@@ -53,7 +54,9 @@ def build_handout(
     of the patient's conditions and the prescription does not override it with a reason.
     Dosage and length warnings, and the overrides used, are in the Handout for the clinician.
     With ``strict_language``, any text that would fall back to another language raises
-    LanguageFallbackError instead of being listed in ``Handout.fallbacks``.
+    LanguageFallbackError instead of being listed in ``Handout.fallbacks``. With
+    ``require_review`` ("checked" or "reviewed"), so does content in a language whose review
+    status (``rxstretch locales``) is below that level.
     """
     return pipeline.build_handout(
         prescription,
@@ -63,6 +66,7 @@ def build_handout(
         today=today,
         max_exercises=max_exercises,
         strict_language=strict_language,
+        require_review=require_review,
         tracker_weeks=tracker_weeks,
     )
 

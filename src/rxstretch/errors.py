@@ -80,4 +80,5 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 class LanguageFallbackError(RxStretchError):
-    """Raised in strict-language mode when some text would be shown in another language."""
+    """Raised in strict-language mode when some text would be shown in another language, or
+    when the content of the patient's language is not reviewed to the level required."""

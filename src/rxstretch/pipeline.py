@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from rxstretch.errors import LanguageFallbackError
 from rxstretch.loaders.brand import load_brand
-from rxstretch.model import Brand, Library, Prescription
+from rxstretch.model import REVIEW_LEVELS, Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.model.template import paper_for_territory
-from rxstretch.resolve import resolve_handout
+from rxstretch.resolve import resolve_handout, review_status
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def build_handout(
     today: datetime.date | None = None,
     max_exercises: int = DEFAULT_MAX_EXERCISES,
     strict_language: bool = False,
+    require_review: str | None = None,
     tracker_weeks: int = 0,
 ) -> Handout:
     """Resolve ``prescription`` into a localized Handout after its safety checks.
@@ -42,7 +43,9 @@ def build_handout(
     of the patient's conditions and the prescription does not override it with a reason.
     Dosage and length warnings, and the overrides used, are in the Handout for the clinician.
     With ``strict_language``, any text that would fall back to another language raises
-    LanguageFallbackError instead of being listed in ``Handout.fallbacks``.
+    LanguageFallbackError instead of being listed in ``Handout.fallbacks``. With
+    ``require_review`` ("checked" or "reviewed"), so does content in a language whose review
+    status (the library's languages.yaml) is below that level.
     """
     if isinstance(brand, Path | str):
         brand = load_brand(Path(brand))
@@ -58,7 +61,20 @@ def build_handout(
     if strict_language and handout.fallbacks:
         listed = "; ".join(handout.fallbacks)
         raise LanguageFallbackError(f"not everything is in {handout.language}: {listed}")
+    if require_review is not None:
+        _check_review(handout.language, library, require_review)
     return handout
+
+
+def _check_review(language: str, library: Library, required: str) -> None:
+    if required not in REVIEW_LEVELS:
+        raise ValueError(f"require_review must be one of {', '.join(REVIEW_LEVELS)}, not {required!r}")
+    status = review_status(language, library)
+    if REVIEW_LEVELS.index(status) < REVIEW_LEVELS.index(required):
+        raise LanguageFallbackError(
+            f"the library's {language} content is {status}, and {required} was required"
+            " (a clinic records its own review in its library folder's languages.yaml)"
+        )
 
 
 @lru_cache(maxsize=32)

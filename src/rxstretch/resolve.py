@@ -7,6 +7,7 @@ import datetime
 from rxstretch.errors import RxStretchError
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
+    REVIEW_LEVELS,
     Brand,
     DosageRange,
     Exercise,
@@ -283,3 +284,10 @@ def _tracker(
         pain_label=ui.gettext("Pain (0–10)"),
         rows=tuple(rows),
     )
+
+
+def review_status(language: str, library: Library) -> str:
+    """The review status of the library content shown for ``language`` (fr-CA reads fr's)."""
+    available = library.reviews
+    chosen = negotiate(parse_locale(language), available, "")
+    return available[chosen].status if chosen else REVIEW_LEVELS[0]

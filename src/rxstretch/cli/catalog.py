@@ -177,13 +177,14 @@ def locales_command(output_format: str, libraries: tuple[Path, ...]) -> None:
     if output_format == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    header = ("LANGUAGE", "NAME", "UI", "EXERCISES", "SCRIPT", "FONT")
+    header = ("LANGUAGE", "NAME", "UI", "EXERCISES", "REVIEW", "SCRIPT", "FONT")
     table = [header] + [
         (
             row["language"],
             row["name"],
             f"{row['ui_translated_percent']}%",
             f"{row['exercises_complete']}/{row['exercises_total']}",
+            row["review"],
             f"{row['script']} ({row['direction']})",
             "yes" if row["font_covers_script"] else "no: use --font",
         )

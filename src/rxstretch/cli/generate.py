@@ -17,6 +17,7 @@ from rxstretch.cli.options import (
     library_option,
     paper_option,
     reported_errors,
+    require_review_option,
     strict_language_option,
     template_option,
 )
@@ -86,6 +87,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @paper_option
 @library_option
 @strict_language_option
+@require_review_option
 @click.option(
     "--tracker",
     "tracker_weeks",
@@ -116,6 +118,7 @@ def generate_command(
     paper: str | None,
     libraries: tuple[Path, ...],
     strict_language: bool,
+    require_review: str | None,
     tracker_weeks: int | None,
     force: bool,
 ) -> None:
@@ -170,6 +173,7 @@ def generate_command(
             today=date,
             max_exercises=max_exercises,
             strict_language=strict_language,
+            require_review=require_review,
             tracker_weeks=tracker_weeks or 0,
         )
         pdf = render_handout(handout, template=template, font=font, paper=paper and PAPER[paper.lower()])

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from rxstretch.errors import RxStretchError, UsageError, ValidationError
+from rxstretch.model import REVIEW_LEVELS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -105,6 +106,12 @@ strict_language_option = click.option(
     "strict_language",
     is_flag=True,
     help="Fail instead of showing any text in another language.",
+)
+require_review_option = click.option(
+    "--require-review",
+    type=click.Choice(REVIEW_LEVELS[1:]),
+    help="Fail unless the library's content in the patient's language is checked by a fluent "
+    "reader (checked) or by a clinician fluent in it (reviewed); see rxstretch locales.",
 )
 
 

@@ -1,4 +1,5 @@
-"""How complete each language is: UI strings, exercise text, and whether the font draws its script."""
+"""How complete each language is: UI strings, exercise text, its review status, and whether the
+font draws its script."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from babel.messages.pofile import read_po
 
 from rxstretch.i18n import SOURCE_LANGUAGE, catalog_languages, catalog_path
 from rxstretch.model import Library
+from rxstretch.resolve import review_status
 from rxstretch.resources import package_file
 
 # Shown even without a catalog, so a clinic sees at once what works for these patients.
@@ -73,6 +75,8 @@ def language_report(library: Library, font_characters: frozenset[int]) -> list[d
                 "ui_translated_percent": round(100 * len(translated) / len(messages)) if messages else 100,
                 "exercises_complete": complete,
                 "exercises_total": len(library.exercises),
+                "review": review_status(language, library),
+                "review_note": library.reviews[language].note if language in library.reviews else "",
                 "script": _script(language),
                 "direction": "rtl" if locale.character_order == "right-to-left" else "ltr",
                 "font_covers_script": _font_draws(locale, font_characters),

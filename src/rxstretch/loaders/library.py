@@ -20,12 +20,13 @@ from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
-from rxstretch.model import Condition, Exercise, Library, Vocabulary
+from rxstretch.model import REVIEW_LEVELS, Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
 
 VOCABULARY_FILE = "vocabulary.yaml"
 CONDITIONS_FILE = "conditions.yaml"
+LANGUAGES_FILE = "languages.yaml"
 EXERCISES_DIR = "exercises"
 VOCABULARY_KINDS = ("regions", "positions", "equipment", "timing", "muscles")
 LIBRARY_ENV = "RXSTRETCH_LIBRARY"
@@ -59,6 +60,7 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         raise ValidationError(problems)
     vocabulary = _merge_vocabularies(folders, problems)
     conditions = _merge_conditions(folders, problems)
+    reviews = _merge_reviews(folders, problems)
     if problems:
         raise ValidationError(problems)
     exercises = ExerciseIndex(
@@ -73,6 +75,7 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         vocabulary=vocabulary,
         conditions=conditions,
         condition_keys=condition_lookup(conditions),
+        reviews=reviews,
     )
     # Programs are read against the exercises; imported here, as programs build on prescriptions.
     from rxstretch.loaders.programs import load_programs
@@ -133,6 +136,32 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
             conditions.update(read_conditions(_load_file(path, problems), reader, known=conditions))
             problems.extend(reader.problems)
     return conditions
+
+
+def _merge_reviews(folders: Sequence[Path], problems: list[Problem]) -> dict[str, LanguageReview]:
+    """Each language's review status; a later folder's word replaces an earlier one's, so a
+    clinic whose physiotherapists have read a language can promote it in its own folder."""
+    reviews: dict[str, LanguageReview] = {}
+    for folder in folders:
+        path = folder / LANGUAGES_FILE
+        if not path.is_file():
+            continue
+        reader = Reader(str(path))
+        doc = reader.free_mapping(_load_file(path, problems), "", line=1)
+        if doc is None:
+            problems.extend(reader.problems)
+            continue
+        for language in reader.language_keys(doc, ""):
+            entry = reader.mapping(
+                doc[language], language, line=doc.line_of(language), required=("status",), optional=("note",)
+            )
+            if entry is None:
+                continue
+            status = reader.choice(entry, "status", language, REVIEW_LEVELS, what="review status")
+            if status is not None:
+                reviews[language] = LanguageReview(status, reader.text(entry, "note", language) or "")
+        problems.extend(reader.problems)
+    return reviews
 
 
 class ExerciseIndex(LazyIndex[Exercise]):

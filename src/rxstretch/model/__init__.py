@@ -175,6 +175,20 @@ class Program:
     origin: str = ""
 
 
+# How far a language's library content has been checked, weakest first: "draft" (written, not
+# yet read by a fluent speaker), "checked" (read by a fluent speaker), "reviewed" (read by a
+# clinician fluent in it). A language the library says nothing about counts as draft.
+REVIEW_LEVELS = ("draft", "checked", "reviewed")
+
+
+@dataclass(frozen=True)
+class LanguageReview:
+    """The review status of one language's library content, and who did what."""
+
+    status: str
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Library:
     """Every exercise, vocabulary and condition available to a run."""
@@ -186,6 +200,8 @@ class Library:
     # Folded id, name, synonym or code → condition ids (see conditions.condition_lookup).
     condition_keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     programs: Mapping[str, Program] = field(default_factory=dict)
+    # Review status by language (languages.yaml; a clinic folder may promote a language).
+    reviews: Mapping[str, LanguageReview] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

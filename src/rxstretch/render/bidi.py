@@ -42,6 +42,14 @@ def has_rtl(text: str) -> bool:
     return not text.isascii() and _RTL.search(text) is not None
 
 
+def reads_left_to_right(text: str) -> bool:
+    """Whether ``text`` is written left to right: letters, none of them Arabic or Hebrew.
+
+    Digits and punctuation alone have no direction of their own: they follow the handout's.
+    """
+    return not has_rtl(text) and any(character.isalpha() for character in text)
+
+
 def _is_arabic_script(character: str) -> bool:
     # Letters of joining scripts are bidi class AL; their marks (harakat) are NSM in the same blocks.
     klass = unicodedata.bidirectional(character)
@@ -108,11 +116,51 @@ def shaper(font_name: str) -> Shaper:
     return Shaper(font_name)
 
 
+# Left-to-right runs that the bidi algorithm alone would scramble inside right-to-left text: a
+# number range (30–45: the en dash is a neutral, so the two numbers would swap), a phone number
+# (+33 4 72 00 00 00: its groups would read backwards), a date, a Latin name with digits. A run
+# starts and ends with a digit or a Latin letter and may hold the joiners between them.
+_LTR_CHARACTER = "0-9A-Za-z\u00c0-\u024f"
+_LTR_JOINER = " \u00a0\u202f\\-\u2010-\u2015/:.,+\u00d7'()"
+_LTR_RUN = re.compile(f"[+]?[{_LTR_CHARACTER}](?:[{_LTR_JOINER}]*[{_LTR_CHARACTER})])*")
+_ISOLATE_LTR, _POP_ISOLATE = "\u2066", "\u2069"
+
+# Brackets swap shape when they read right to left (UAX #9, rule L4; BidiMirroring.txt). The
+# bidi library reorders but leaves mirroring to the renderer: that is this table.
+_MIRRORED = str.maketrans("()[]{}<>«»‹›⟨⟩", ")(][}{><»«›‹⟩⟨")
+
+
+def _isolated(line: str) -> str:
+    """``line`` with its left-to-right runs isolated and the brackets around them mirrored.
+
+    Inside a right-to-left paragraph every bracket outside an isolate resolves right to left
+    (its neighbours are right-to-left letters, isolates or the paragraph's own direction), so
+    it is drawn mirrored; the brackets of a Latin phrase, inside its isolate, are not.
+    """
+    out: list[str] = []
+    end = 0
+    for run in _LTR_RUN.finditer(line):
+        out.append(line[end : run.start()].translate(_MIRRORED))
+        # A run's trailing closing bracket belongs to the text around it, not to the run.
+        text = run.group()
+        closing = len(text) - len(text.rstrip(")"))
+        opened = text.count("(") - (text.count(")") - closing)
+        keep = min(closing, max(opened, 0))
+        inner, tail = text[: len(text) - closing + keep], text[len(text) - closing + keep :]
+        out.append(f"{_ISOLATE_LTR}{inner}{_POP_ISOLATE}{tail.translate(_MIRRORED)}")
+        end = run.end()
+    out.append(line[end:].translate(_MIRRORED))
+    return "".join(out)
+
+
 def get_display(text: str, base_dir: str | None) -> str:
-    """The visual order of ``text`` (python-bidi, imported only when some text needs it)."""
+    """The visual order of ``text``, mirrored, without bidi controls (python-bidi, imported only
+    when some text needs it)."""
     from bidi import get_display as visual_order
 
-    return str(visual_order(text, base_dir=base_dir))
+    if base_dir == "R":
+        text = _isolated(text)
+    return str(visual_order(text, base_dir=base_dir)).translate(_BIDI_CONTROLS)
 
 
 def _base_direction(text: str, rtl: bool) -> str | None:
@@ -124,9 +172,7 @@ def _base_direction(text: str, rtl: bool) -> str | None:
 
 def visual_line(text: str, font_name: str, *, rtl: bool) -> str:
     """Shape and reorder one line for drawing left to right."""
-    return get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl)).translate(
-        _BIDI_CONTROLS
-    )
+    return get_display(shaper(font_name).shape(text), base_dir=_base_direction(text, rtl))
 
 
 def visual_lines(text: str, font_name: str, font_size: float, width: float, *, rtl: bool) -> list[str]:
@@ -144,4 +190,4 @@ def visual_lines(text: str, font_name: str, font_size: float, width: float, *, r
             else:
                 current.append(word)
         lines.append(" ".join(current))
-    return [get_display(line, base_dir=base).translate(_BIDI_CONTROLS) for line in lines]
+    return [get_display(line, base_dir=base) for line in lines]

@@ -18,7 +18,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from rxstretch.render.bidi import has_rtl, registered_face, visual_line, visual_lines
+from rxstretch.render.bidi import has_rtl, reads_left_to_right, registered_face, visual_line, visual_lines
 from rxstretch.render.fonts import FontFamily
 from rxstretch.render.shared_paragraphs import ParagraphCache
 from rxstretch.render.text import markup
@@ -95,6 +95,17 @@ class Texts:
             name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
             for name, style in styles.items()
         }
+        # In a right-to-left handout, a paragraph written left to right (an exercise shown in
+        # English for want of a translation, a clinician's note, a Latin name) keeps its own
+        # direction and so its own alignment.
+        self._own_direction_styles = (
+            {
+                name: ParagraphStyle(f"{name}-ltr", parent=style, alignment=TA_LEFT)
+                for name, style in styles.items()
+            }
+            if rtl
+            else self.styles
+        )
         self._face_styles: dict[tuple[str, str], ParagraphStyle] = {}
         self._paragraphs = ParagraphCache()
 
@@ -171,11 +182,11 @@ class Texts:
 
     def style_for(self, text: str, name: str, *, strong: bool = False) -> ParagraphStyle:
         """The named style with the face that will draw ``text`` (so it is measured with it)."""
-        style = self.styles[name]
+        style = (self._own_direction_styles if reads_left_to_right(text) else self.styles)[name]
         wanted = self._face_for(text, style.fontName, strong=strong)
         if wanted == style.fontName:
             return style
-        key = (name, wanted)
+        key = (style.name, wanted)
         if key not in self._face_styles:
             self._face_styles[key] = ParagraphStyle(f"{style.name}-{wanted}", parent=style, fontName=wanted)
         return self._face_styles[key]
