@@ -6,7 +6,7 @@ import datetime
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rxstretch import pipeline
 from rxstretch.loaders.brand import load_brand
@@ -88,6 +88,42 @@ def render_handout(
     if isinstance(handout, Prescription):
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
     return pipeline.render_pdf(handout, template=template, paper=paper, font=font, invariant=invariant)
+
+
+def fhir_bundle(
+    prescription: Prescription,
+    library: Library | None = None,
+    *,
+    handout: Handout | None = None,
+    pdf: bytes | None = None,
+    brand: Brand | Path | str | None = None,
+    language: str | None = None,
+    today: datetime.date | None = None,
+    transaction: bool = False,
+    embed_pdf: bool = False,
+    pdf_title: str | None = None,
+) -> dict[str, Any]:
+    """Return the FHIR R4 Bundle (a JSON-ready dict) of ``prescription``'s handout.
+
+    Pass the ``handout`` and ``pdf`` already made to describe exactly those; otherwise they are
+    built here with the other arguments. ``transaction`` makes a Bundle to post to a FHIR server
+    instead of a collection; ``embed_pdf`` puts the PDF itself in the DocumentReference.
+    """
+    from rxstretch.fhir.export import BundleOptions, handout_bundle
+
+    library = library or load_library()
+    if handout is None:
+        handout = build_handout(prescription, library, brand=brand, language=language, today=today)
+    if pdf is None:
+        pdf = render_handout(handout)
+    return handout_bundle(
+        prescription,
+        library,
+        handout,
+        pdf,
+        date=prescription.date or today or datetime.date.today(),
+        options=BundleOptions(transaction=transaction, embed_pdf=embed_pdf, pdf_title=pdf_title),
+    )
 
 
 def run_batch(
