@@ -1,0 +1,273 @@
+"""FHIR R4 export and import: valid Bundles, same bytes twice, and the round trip to the same PDF."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rxstretch.api import build_handout, fhir_bundle, load_prescription, render_handout
+from rxstretch.errors import ValidationError
+from rxstretch.fhir import codes
+from rxstretch.fhir.bundle_import import load_bundle_file, read_bundle
+from rxstretch.model import Library
+
+from .conftest import EXAMPLES, FIXED_DATE
+from .fhir_check import check_bundle
+
+CONDITIONS_RX = """\
+patient: {name: Sam Taylor, id: P-0101}
+language: en
+date: 2026-11-26
+clinician: {name: Alex Martin, title: Physiotherapist}
+conditions: [acute-disc-herniation, M51.2]
+exercises:
+  - id: knees-to-chest
+    sets: 3
+    hold: 1 min 30 s
+    frequency: 3/week
+  - id: cat-cow
+    reps: 12
+  - program: low-back-basics
+overrides:
+  - exercise: knees-to-chest
+    condition: disc prolapse
+    reason: Cleared by Dr Martin on 2026-11-20
+notes: Walk every day.
+follow_up: 2026-12-10
+"""
+
+
+@pytest.fixture
+def conditions_rx(tmp_path: Path) -> Path:
+    path = tmp_path / "conditions.yaml"
+    path.write_text(CONDITIONS_RX, encoding="utf-8")
+    return path
+
+
+def _bundle(path: Path, library: Library, **options: Any) -> dict[str, Any]:
+    rx = load_prescription(path, library)
+    return fhir_bundle(rx, library, brand=EXAMPLES / "brand.yaml", today=FIXED_DATE, **options)
+
+
+def _resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+@pytest.mark.parametrize("name", ["low-back.yaml", "bas-du-dos.yaml"])
+def test_example_bundles_validate_with_the_r4_models(library: Library, name: str) -> None:
+    bundle = _bundle(EXAMPLES / name, library)
+    check_bundle(bundle)
+    assert bundle["type"] == "collection"
+    kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
+    assert kinds.count("ServiceRequest") == 4
+    assert {"Patient", "Practitioner", "Organization", "CarePlan", "DocumentReference", "Provenance"} <= set(
+        kinds
+    )
+
+
+def test_conditions_cautions_and_overrides_are_coded_and_audited(
+    library: Library, conditions_rx: Path
+) -> None:
+    bundle = _bundle(conditions_rx, library)
+    check_bundle(bundle)
+    (condition,) = _resources(bundle, "Condition")  # M51.2 is the same condition, once
+    systems = {c["system"]: c["code"] for c in condition["code"]["coding"]}
+    assert systems == {
+        codes.ICD10: "M51.2",
+        codes.SNOMED: "202708005",
+        codes.CONDITION_SYSTEM: "acute-disc-herniation",
+    }
+    issues = _resources(bundle, "DetectedIssue")
+    high = [i for i in issues if i["severity"] == "high"]
+    assert len(high) == 1
+    assert high[0]["mitigation"][0]["action"]["text"] == "Cleared by Dr Martin on 2026-11-20"
+    assert high[0]["mitigation"][0]["author"]["reference"].startswith("urn:uuid:")
+    assert any(i["severity"] == "moderate" and "cat-cow" in i["detail"] for i in issues)
+    (plan,) = _resources(bundle, "CarePlan")
+    assert plan["intent"] == "plan" and plan["category"][0]["coding"][0]["code"] == "229065009"
+    request = _resources(bundle, "ServiceRequest")[0]
+    assert request["performer"][0] == {"reference": bundle["entry"][0]["fullUrl"]}  # the patient
+    assert request["occurrenceTiming"]["repeat"] == {"frequency": 3, "period": 1, "periodUnit": "wk"}
+    dose = {p["url"]: p for p in request["extension"][0]["extension"]}
+    assert dose["sets"]["valueInteger"] == 3
+    assert dose["hold"]["valueDuration"]["value"] == 90
+    assert {"system": codes.EXERCISE_SYSTEM, "code": "knees-to-chest"}.items() <= request["code"]["coding"][
+        -1
+    ].items()
+    assert "Sets: 3\u00a0sets" in request["patientInstruction"]  # Babel keeps number and unit together
+
+
+def test_same_inputs_give_the_same_bundle_bytes(run_cli, tmp_path: Path, conditions_rx: Path) -> None:
+    outputs = []
+    for run in ("a", "b"):
+        result = run_cli(
+            "generate", conditions_rx, "-o", tmp_path / f"{run}.pdf", "--fhir", tmp_path / f"{run}.json"
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append((tmp_path / f"{run}.json").read_bytes())
+    first = json.loads(outputs[0])
+    # Only the file name differs between the two runs.
+    assert outputs[0].replace(b"a.pdf", b"b.pdf") == outputs[1]
+    check_bundle(first)
+
+
+def test_document_reference_describes_the_pdf_and_can_embed_it(library: Library, tmp_path: Path) -> None:
+    rx = load_prescription(EXAMPLES / "low-back.yaml", library)
+    handout = build_handout(rx, library, today=FIXED_DATE)
+    pdf = render_handout(handout)
+    bundle = fhir_bundle(rx, library, handout=handout, pdf=pdf, embed_pdf=True, pdf_title="jeanne.pdf")
+    check_bundle(bundle)
+    attachment = _resources(bundle, "DocumentReference")[0]["content"][0]["attachment"]
+    assert attachment["contentType"] == "application/pdf"
+    assert attachment["language"] == "en"
+    assert attachment["size"] == len(pdf)
+    assert base64.b64decode(attachment["hash"]) == hashlib.sha1(pdf).digest()
+    assert base64.b64decode(attachment["data"]) == pdf
+    assert attachment["title"] == "jeanne.pdf"
+    plain = fhir_bundle(rx, library, handout=handout, pdf=pdf)
+    assert "data" not in _resources(plain, "DocumentReference")[0]["content"][0]["attachment"]
+
+
+def test_transaction_bundle_posts_every_entry(library: Library) -> None:
+    bundle = _bundle(EXAMPLES / "low-back.yaml", library, transaction=True)
+    check_bundle(bundle)
+    assert bundle["type"] == "transaction"
+    for entry in bundle["entry"]:
+        assert entry["request"] == {"method": "POST", "url": entry["resource"]["resourceType"]}
+
+
+@pytest.mark.parametrize("name", ["low-back.yaml", "bas-du-dos.yaml", "conditions"])
+def test_round_trip_through_a_bundle_gives_the_same_pdf(
+    run_cli, tmp_path: Path, conditions_rx: Path, name: str
+) -> None:
+    source = conditions_rx if name == "conditions" else EXAMPLES / name
+    first = run_cli(
+        "generate",
+        source,
+        "-o",
+        tmp_path / "yaml.pdf",
+        "--fhir",
+        tmp_path / "rx.json",
+        "--date",
+        "2026-11-26",
+    )
+    assert first.exit_code == 0, first.output
+    second = run_cli("generate", tmp_path / "rx.json", "-o", tmp_path / "fhir.pdf", "--date", "2026-11-26")
+    assert second.exit_code == 0, second.output
+    assert (tmp_path / "yaml.pdf").read_bytes() == (tmp_path / "fhir.pdf").read_bytes()
+    assert first.stderr.count("override:") == second.stderr.count("override:")
+
+
+def test_fhir_output_is_never_overwritten_without_force(run_cli, tmp_path: Path) -> None:
+    existing = tmp_path / "rx.json"
+    existing.write_text("keep", encoding="utf-8")
+    result = run_cli("generate", EXAMPLES / "low-back.yaml", "-o", tmp_path / "a.pdf", "--fhir", existing)
+    assert result.exit_code == 1
+    assert "already exists" in result.stderr
+    assert existing.read_text(encoding="utf-8") == "keep"
+    assert not (tmp_path / "a.pdf").exists()
+    forced = run_cli(
+        "generate", EXAMPLES / "low-back.yaml", "-o", tmp_path / "a.pdf", "--fhir", existing, "--force"
+    )
+    assert forced.exit_code == 0, forced.output
+    check_bundle(json.loads(existing.read_text(encoding="utf-8")))
+
+
+def test_fhir_variants_need_fhir_output(run_cli, tmp_path: Path) -> None:
+    result = run_cli("generate", EXAMPLES / "low-back.yaml", "-o", tmp_path / "a.pdf", "--fhir-transaction")
+    assert result.exit_code == 2
+    assert "--fhir" in result.stderr
+
+
+def _written(library: Library) -> dict[str, Any]:
+    return _bundle(EXAMPLES / "low-back.yaml", library)
+
+
+def _index_of(bundle: dict[str, Any], kind: str) -> int:
+    return next(i for i, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == kind)
+
+
+def test_unknown_exercise_code_is_located_with_a_suggestion(library: Library) -> None:
+    bundle = _written(library)
+    index = _index_of(bundle, "ServiceRequest")
+    bundle["entry"][index]["resource"]["code"]["coding"][-1]["code"] = "knees-to-chst"
+    with pytest.raises(ValidationError) as caught:
+        read_bundle(bundle, library, source="rx.json")
+    assert f'rx.json: entry[{index}].resource.code: unknown exercise "knees-to-chst"' in str(caught.value)
+    assert 'did you mean "knees-to-chest"' in str(caught.value)
+
+
+def test_unsupported_resources_and_dangling_references_are_errors(library: Library) -> None:
+    bundle = _written(library)
+    bundle["entry"].append({"fullUrl": "urn:uuid:x", "resource": {"resourceType": "Observation"}})
+    plan = _index_of(bundle, "CarePlan")
+    bundle["entry"][plan]["resource"]["activity"][1]["reference"]["reference"] = "urn:uuid:missing"
+    with pytest.raises(ValidationError) as caught:
+        read_bundle(bundle, library, source="rx.json")
+    message = str(caught.value)
+    last = len(bundle["entry"]) - 1
+    assert f"rx.json: entry[{last}].resource.resourceType: Observation is not supported" in message
+    assert f"entry[{plan}].resource.activity[1].reference: " in message
+    assert "urn:uuid:missing" in message
+
+
+def test_bad_dosage_in_a_bundle_is_located(library: Library) -> None:
+    bundle = _written(library)
+    index = _index_of(bundle, "ServiceRequest")
+    parts = bundle["entry"][index]["resource"]["extension"][0]["extension"]
+    parts[0]["valueInteger"] = 99
+    with pytest.raises(ValidationError) as caught:
+        read_bundle(bundle, library, source="rx.json")
+    assert (
+        f"entry[{index}].resource.extension[rxstretch-dose].sets: must be a valueInteger from 1 to 20"
+        in str(caught.value)
+    )
+
+
+def test_a_bundle_that_is_not_json_is_a_located_error(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "rx.json"
+    path.write_text("{nope", encoding="utf-8")
+    with pytest.raises(ValidationError, match="is not JSON"):
+        load_bundle_file(path, library)
+
+
+CODED_EXERCISE_PATCH = ("id: knees-to-chest\n", 'id: knees-to-chest\ncodes: ["229070002"]\n')
+
+
+def test_library_codes_are_exported_and_read_back(library: Library, scratch_library, tmp_path: Path) -> None:
+    from rxstretch.api import load_library
+
+    from .conftest import bundled_exercise_text
+
+    folder = scratch_library(
+        {"knees-to-chest.yaml": bundled_exercise_text("knees-to-chest").replace(*CODED_EXERCISE_PATCH)}
+    )
+    coded = load_library([folder], use_env=False)
+    assert coded.exercises["knees-to-chest"].codes == ("229070002",)
+    bundle = _bundle(EXAMPLES / "low-back.yaml", coded)
+    check_bundle(bundle)
+    request = _resources(bundle, "ServiceRequest")[0]
+    assert request["code"]["coding"][0] == {"system": codes.SNOMED, "code": "229070002"}
+    # A records system that sends only the SNOMED CT code gets the same exercise.
+    request["code"]["coding"] = request["code"]["coding"][:1]
+    rx = read_bundle(bundle, coded)
+    assert rx.exercises[0].exercise_id == "knees-to-chest"
+    del library
+
+
+def test_bad_library_code_is_a_located_error(scratch_library) -> None:
+    from rxstretch.api import load_library
+
+    from .conftest import bundled_exercise_text
+
+    text = bundled_exercise_text("knees-to-chest").replace(
+        "id: knees-to-chest\n", 'id: knees-to-chest\ncodes: ["12x"]\n'
+    )
+    folder = scratch_library({"knees-to-chest.yaml": text})
+    with pytest.raises(ValidationError, match=r'codes\[0\]: "12x" is not a SNOMED CT concept id'):
+        load_library([folder], use_env=False)
