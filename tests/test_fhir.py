@@ -271,3 +271,46 @@ def test_bad_library_code_is_a_located_error(scratch_library) -> None:
     folder = scratch_library({"knees-to-chest.yaml": text})
     with pytest.raises(ValidationError, match=r'codes\[0\]: "12x" is not a SNOMED CT concept id'):
         load_library([folder], use_env=False)
+
+
+def test_batch_writes_a_bundle_per_record_and_reads_them_back(run_cli, tmp_path: Path) -> None:
+    records = EXAMPLES / "records" / "patients.jsonl"
+    out = tmp_path / "out"
+    result = run_cli("batch", records, "-o", out, "--fhir", "--date", "2026-11-26", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 3
+    manifest = (out / "manifest.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert manifest[0].endswith(",fhir")
+    for pdf in pdfs:
+        bundle = json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8"))
+        check_bundle(bundle)
+        assert any(line.endswith(f",{pdf.with_suffix('.json').name}") for line in manifest)
+    # A folder of those Bundles, and the same Bundles as NDJSON, make the same handouts.
+    folder = tmp_path / "bundles"
+    folder.mkdir()
+    lines = []
+    for bundle_file in sorted(out.glob("*.json")):
+        (folder / bundle_file.name).write_bytes(bundle_file.read_bytes())
+        lines.append(json.dumps(json.loads(bundle_file.read_bytes())))
+    ndjson = tmp_path / "bundles.ndjson"
+    ndjson.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for source, target in ((folder, tmp_path / "again"), (ndjson, tmp_path / "lines")):
+        again = run_cli("batch", source, "-o", target, "--date", "2026-11-26", "--jobs", "1")
+        assert again.exit_code == 0, again.output
+        for pdf in pdfs:
+            assert (target / pdf.name).read_bytes() == pdf.read_bytes()
+
+
+def test_a_broken_bundle_in_a_batch_fails_that_record_only(run_cli, tmp_path: Path, library: Library) -> None:
+    bundle = _written(library)
+    bundle["entry"].append({"resource": {"resourceType": "MedicationRequest"}})
+    ndjson = tmp_path / "bundles.ndjson"
+    good = json.dumps(_written(library))
+    ndjson.write_text(f"{good}\n{json.dumps(bundle)}\n", encoding="utf-8")
+    result = run_cli("batch", ndjson, "-o", tmp_path / "out", "--date", "2026-11-26", "--jobs", "1")
+    assert result.exit_code == 1
+    errors = (tmp_path / "out" / "errors.csv").read_text(encoding="utf-8-sig")
+    assert "MedicationRequest is not supported" in errors
+    assert "resourceType" in errors
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 1

@@ -146,18 +146,22 @@ def run_batch(
     delimiter: str | None = None,
     font: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
+    fhir: bool = False,
 ) -> BatchResult:
     """Render one handout per record of a records export into ``output_dir``.
 
-    ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
+    ``records`` is a CSV, JSON array, JSON Lines file (records or FHIR Bundles) or a folder of
+    prescription files (YAML, or FHIR Bundles as .json);
     ``mapping`` a column-mapping file (or a loaded ColumnMapping, whose ``ignored_columns``
     then tells, after the run, which columns of the export nothing read). Writes manifest.csv
     and errors.csv next to the handouts; a failed record is listed in errors.csv and the others
     are still produced.
     ``today`` is the date printed when a record has none (default: today). ``font`` is a
-    TrueType file for scripts the bundled fonts lack. Raises RxStretchError only for problems
-    that stop the whole batch (records not found, bad mapping, options or library, a folder
-    that already holds the batch without ``force`` or ``resume``), before anything is written.
+    TrueType file for scripts the bundled fonts lack. With ``fhir``, each handout's FHIR R4
+    Bundle is written beside it (same name, .json) and named in the manifest. Raises
+    RxStretchError only for problems that stop the whole batch (records not found, bad mapping,
+    options or library, a folder that already holds the batch without ``force`` or ``resume``),
+    before anything is written.
     """
     from rxstretch.batch import BatchOptions, check_csv_options, library_fingerprint, run_records
     from rxstretch.errors import RxStretchError, UsageError
@@ -203,6 +207,7 @@ def run_batch(
         force=force,
         resume=resume,
         font=Path(font) if font else None,
+        fhir=fhir,
     )
     if isinstance(mapping, ColumnMapping):
         column_mapping = mapping
