@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -236,6 +237,7 @@ def test_a_bundle_that_is_not_json_is_a_located_error(library: Library, tmp_path
         load_bundle_file(path, library)
 
 
+# A candidate concept, used only to test the mechanism (the bundled library carries no codes).
 CODED_EXERCISE_PATCH = ("id: knees-to-chest\n", 'id: knees-to-chest\ncodes: ["229070002"]\n')
 
 
@@ -314,3 +316,32 @@ def test_a_broken_bundle_in_a_batch_fails_that_record_only(run_cli, tmp_path: Pa
     assert "MedicationRequest is not supported" in errors
     assert "resourceType" in errors
     assert len(list((tmp_path / "out").glob("*.pdf"))) == 1
+
+
+def _without_hashes(text: str) -> str:
+    """The Bundle's JSON with what depends on the PDF's bytes (ids, hashes, size) blanked."""
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
+    text = re.sub(r'"(value|hash)": "[0-9A-Za-z+/=]{28,64}"', r'"\1": "<hash>"', text)
+    return re.sub(r'"size": \d+', '"size": 0', text)
+
+
+def test_the_documented_example_bundle_is_what_rxstretch_writes(run_cli, tmp_path: Path) -> None:
+    documented = EXAMPLES.parent / "docs" / "fhir-example.json"
+    output = tmp_path / "fhir-example.json"
+    result = run_cli(
+        "generate",
+        EXAMPLES / "disc-herniation.yaml",
+        "--brand",
+        EXAMPLES / "brand.yaml",
+        "-o",
+        tmp_path / "handout.pdf",
+        "--fhir",
+        output,
+    )
+    assert result.exit_code == 0, result.output
+    written = output.read_text(encoding="utf-8").replace('"title": "handout.pdf"', "")
+    expected = documented.read_text(encoding="utf-8").replace('"title": "handout.pdf"', "")
+    assert _without_hashes(written) == _without_hashes(expected), (
+        "regenerate docs/fhir-example.json with the command in docs/fhir.md"
+    )
+    check_bundle(json.loads(documented.read_text(encoding="utf-8")))
