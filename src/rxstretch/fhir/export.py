@@ -245,7 +245,8 @@ def _detected_issues(
     for card in handout.cards:
         requests.setdefault(card.exercise_id, []).append(ids.ref(f"request/{card.number}"))
     found = []
-    cautions = review(prescription, library).cautions
+    # Without conditions there is nothing to be cautious about (and the review costs a batch time).
+    cautions = review(prescription, library).cautions if prescription.conditions else {}
     for exercise_id, conditions in cautions.items():
         for condition in conditions:
             role = f"caution/{exercise_id}/{condition}"
