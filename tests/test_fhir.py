@@ -233,7 +233,7 @@ def test_bad_dosage_in_a_bundle_is_located(library: Library) -> None:
 def test_a_bundle_that_is_not_json_is_a_located_error(library: Library, tmp_path: Path) -> None:
     path = tmp_path / "rx.json"
     path.write_text("{nope", encoding="utf-8")
-    with pytest.raises(ValidationError, match="is not JSON"):
+    with pytest.raises(ValidationError, match="malformed JSON"):
         load_bundle_file(path, library)
 
 
@@ -345,3 +345,11 @@ def test_the_documented_example_bundle_is_what_rxstretch_writes(run_cli, tmp_pat
         "regenerate docs/fhir-example.json with the command in docs/fhir.md"
     )
     check_bundle(json.loads(documented.read_text(encoding="utf-8")))
+
+
+def test_a_bundle_with_a_key_written_twice_is_refused(library: Library, tmp_path: Path) -> None:
+    text = json.dumps(_written(library)).replace('"type": "collection"', '"type": "collection", "type": "x"')
+    path = tmp_path / "rx.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValidationError, match='"type" written twice'):
+        load_bundle_file(path, library)

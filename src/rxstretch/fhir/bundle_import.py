@@ -10,7 +10,6 @@ Provenance, Organization).
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 from rxstretch.conditions import describe_unmatched, match_condition
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.fhir import codes
+from rxstretch.json_records import json_record
 from rxstretch.model import (
     SIDES,
     Clinician,
@@ -87,10 +87,14 @@ def load_bundle_file(path: Path, library: Library) -> Prescription:
     if path.stat().st_size > MAX_BUNDLE_BYTES:
         raise ValidationError([Problem(str(path), None, "", "is larger than 20 MB: not a prescription")])
     try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError([Problem(str(path), None, "", f"is not JSON in UTF-8: {exc}")]) from exc
-    return read_bundle(data, library, source=str(path))
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError([Problem(str(path), None, "", f"is not UTF-8 text: {exc}")]) from exc
+    # The records reader's JSON rules: keys written twice and absurd nesting are refused too.
+    raw = json_record(1, 1, text)
+    if raw.error is not None:
+        raise ValidationError([Problem(str(path), None, "", raw.error)])
+    return read_bundle(raw.data, library, source=str(path))
 
 
 def read_bundle(data: Any, library: Library, *, source: str = "<bundle>") -> Prescription:
