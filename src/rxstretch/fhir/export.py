@@ -78,7 +78,7 @@ def handout_bundle(
     ]
     resources += _detected_issues(prescription, library, handout, ids, instant)
     resources.append(("document", _document(handout, pdf, ids, instant, options)))
-    resources.append(("provenance", _provenance(prescription, ids, instant, [r for r, _ in resources])))
+    resources.append(("provenance", _provenance(prescription, ids, instant)))
     entries = []
     for role, resource in resources:
         entry: dict[str, Any] = {"fullUrl": f"urn:uuid:{ids(role)}", "resource": resource}
@@ -315,7 +315,7 @@ def _document(handout: Handout, pdf: bytes, ids: _Ids, instant: str, options: Bu
     )
 
 
-def _provenance(prescription: Prescription, ids: _Ids, instant: str, roles: list[str]) -> Resource:
+def _provenance(prescription: Prescription, ids: _Ids, instant: str) -> Resource:
     agents: list[dict[str, Any]] = [
         {
             "type": {"coding": [codes.coding(codes.PROVENANCE_AGENT_TYPE, "assembler", "Assembler")]},
@@ -333,7 +333,7 @@ def _provenance(prescription: Prescription, ids: _Ids, instant: str, roles: list
         "Provenance",
         "provenance",
         ids,
-        target=[ids.ref(role) for role in roles if role == "careplan" or role == "document"],
+        target=[ids.ref("careplan"), ids.ref("document")],
         recorded=instant,
         agent=agents,
         entity=[
