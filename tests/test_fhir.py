@@ -353,3 +353,32 @@ def test_a_bundle_with_a_key_written_twice_is_refused(library: Library, tmp_path
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValidationError, match='"type" written twice'):
         load_bundle_file(path, library)
+
+
+def test_cli_transaction_with_the_pdf_embedded_from_the_quick_form(run_cli, tmp_path: Path) -> None:
+    pdf, bundle_file = tmp_path / "quick.pdf", tmp_path / "quick.json"
+    result = run_cli(
+        "generate",
+        "-e",
+        "cat-cow",
+        "--patient",
+        "Jeanne Dupont",
+        "--condition",
+        "M51.2",
+        "--date",
+        "2026-11-26",
+        "-o",
+        pdf,
+        "--fhir",
+        bundle_file,
+        "--fhir-transaction",
+        "--fhir-embed-pdf",
+    )
+    assert result.exit_code == 0, result.output
+    bundle = json.loads(bundle_file.read_text(encoding="utf-8"))
+    check_bundle(bundle)
+    assert bundle["type"] == "transaction"
+    attachment = _resources(bundle, "DocumentReference")[0]["content"][0]["attachment"]
+    assert base64.b64decode(attachment["data"]) == pdf.read_bytes()
+    assert attachment["title"] == "quick.pdf"
+    assert _resources(bundle, "DetectedIssue")[0]["severity"] == "moderate"  # cat-cow: caution
