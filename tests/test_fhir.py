@@ -382,3 +382,17 @@ def test_cli_transaction_with_the_pdf_embedded_from_the_quick_form(run_cli, tmp_
     assert base64.b64decode(attachment["data"]) == pdf.read_bytes()
     assert attachment["title"] == "quick.pdf"
     assert _resources(bundle, "DetectedIssue")[0]["severity"] == "moderate"  # cat-cow: caution
+
+
+def test_validate_reads_a_bundle_like_a_prescription(run_cli, tmp_path: Path, library: Library) -> None:
+    documented = EXAMPLES.parent / "docs" / "fhir-example.json"
+    result = run_cli("validate", documented)
+    assert result.exit_code == 0, result.output
+    assert "override: knees-to-chest despite acute-disc-herniation" in result.stdout + result.stderr
+    broken = _written(library)
+    broken["entry"].append({"resource": {"resourceType": "Goal"}})
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken), encoding="utf-8")
+    failed = run_cli("validate", path)
+    assert failed.exit_code == 1
+    assert "resourceType: Goal is not supported" in failed.stderr
