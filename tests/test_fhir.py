@@ -396,3 +396,17 @@ def test_validate_reads_a_bundle_like_a_prescription(run_cli, tmp_path: Path, li
     failed = run_cli("validate", path)
     assert failed.exit_code == 1
     assert "resourceType: Goal is not supported" in failed.stderr
+
+
+def test_batch_resume_makes_a_removed_bundle_again(run_cli, tmp_path: Path) -> None:
+    records = EXAMPLES / "records" / "patients.jsonl"
+    out = tmp_path / "out"
+    args = ("batch", records, "-o", out, "--fhir", "--date", "2026-11-26", "--jobs", "1")
+    assert run_cli(*args).exit_code == 0
+    bundles = sorted(out.glob("*.json"))
+    kept = {path: path.read_bytes() for path in bundles}
+    bundles[0].unlink()
+    result = run_cli(*args, "--resume")
+    assert result.exit_code == 0, result.output
+    assert "3 unchanged" in result.stderr  # the PDFs; the missing Bundle is written again
+    assert {path: path.read_bytes() for path in sorted(out.glob("*.json"))} == kept

@@ -394,6 +394,8 @@ def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
         return None
     if sha256_file(job.path) != entry.get("sha256"):
         return None
+    if entry.get("fhir") and not (job.path.parent / entry["fhir"]).is_file():
+        return None  # its Bundle was removed: make both again
     return Outcome(job.row, job.patient_id, entry={**entry, "row": str(job.row), "status": "unchanged"})
 
 
