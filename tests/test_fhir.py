@@ -14,8 +14,9 @@ import pytest
 from rxstretch.api import build_handout, fhir_bundle, load_prescription, render_handout
 from rxstretch.errors import ValidationError
 from rxstretch.fhir import codes
-from rxstretch.fhir.bundle_import import load_bundle_file, read_bundle
+from rxstretch.fhir.bundle_import import read_bundle
 from rxstretch.model import Library
+from rxstretch.records.fhirfile import load_bundle_file
 
 from .conftest import EXAMPLES, FIXED_DATE
 from .fhir_check import check_bundle

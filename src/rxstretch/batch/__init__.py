@@ -37,8 +37,8 @@ from rxstretch.errors import (
     UsageError,
     ValidationError,
 )
-from rxstretch.handout import Handout
 from rxstretch.model import Brand, Library, Prescription
+from rxstretch.model.handout import Handout
 from rxstretch.output import NameAllocator, patient_slug
 from rxstretch.records import Record
 
@@ -253,12 +253,13 @@ def _write_bundle(
     job: _Job, handout: Handout, pdf: bytes, path: Path, options: BatchOptions, library: Library
 ) -> Outcome | None:
     """Write the record's FHIR Bundle beside its PDF; an Outcome only when that failed."""
-    from rxstretch.api import fhir_bundle
+    from rxstretch.fhir.export import BundleOptions, handout_bundle
     from rxstretch.fhir.serialize import bundle_bytes
     from rxstretch.output import write_atomic
 
-    bundle = fhir_bundle(
-        job.prescription, library, handout=handout, pdf=pdf, today=options.today, pdf_title=job.path.name
+    date = job.prescription.date or options.today or datetime.date.today()
+    bundle = handout_bundle(
+        job.prescription, library, handout, pdf, date=date, options=BundleOptions(pdf_title=job.path.name)
     )
     data = bundle_bytes(bundle)
     if options.resume and not options.force and path.is_file() and path.read_bytes() == data:

@@ -167,7 +167,7 @@ def generate_command(
         # Only the prescribed exercises are read (and checked): a patient is waiting.
         library = command_library(libraries, lazy=True)
         if prescription is not None and prescription.suffix.lower() == ".json":
-            from rxstretch.fhir.bundle_import import load_bundle_file
+            from rxstretch.records.fhirfile import load_bundle_file
 
             rx = load_bundle_file(prescription, library)
         elif prescription is not None:

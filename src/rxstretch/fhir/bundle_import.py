@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from rxstretch.conditions import describe_unmatched, match_condition
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.fhir import codes
-from rxstretch.json_records import json_record
+from rxstretch.loaders.conditions import describe_unmatched, match_condition
 from rxstretch.model import (
     SIDES,
     Clinician,
@@ -30,7 +28,7 @@ from rxstretch.model import (
     Prescription,
 )
 from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
-from rxstretch.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
 
 READ = ("Patient", "Practitioner", "Condition", "CarePlan", "ServiceRequest", "DetectedIssue")
 # Written by rxstretch about its own output; read back as nothing, on purpose.
@@ -80,21 +78,6 @@ class _Walker:
 
     def of_type(self, kind: str) -> list[_Entry]:
         return [e for e in self.entries if e.resource.get("resourceType") == kind]
-
-
-def load_bundle_file(path: Path, library: Library) -> Prescription:
-    """Read the Bundle at ``path`` into a Prescription; raise ValidationError with every problem."""
-    if path.stat().st_size > MAX_BUNDLE_BYTES:
-        raise ValidationError([Problem(str(path), None, "", "is larger than 20 MB: not a prescription")])
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError([Problem(str(path), None, "", f"is not UTF-8 text: {exc}")]) from exc
-    # The records reader's JSON rules: keys written twice and absurd nesting are refused too.
-    raw = json_record(1, 1, text)
-    if raw.error is not None:
-        raise ValidationError([Problem(str(path), None, "", raw.error)])
-    return read_bundle(raw.data, library, source=str(path))
 
 
 def read_bundle(data: Any, library: Library, *, source: str = "<bundle>") -> Prescription:

@@ -16,8 +16,8 @@ from typing import Any
 
 from rxstretch import __version__
 from rxstretch.fhir import codes
-from rxstretch.handout import Card, Handout
 from rxstretch.model import Library, PrescribedExercise, Prescription
+from rxstretch.model.handout import Card, Handout
 from rxstretch.safety import review
 
 # Namespace of the name-based (version 5) UUIDs of every resource rxstretch writes.

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rxstretch.conditions import SNOMED_PATTERN
 from rxstretch.errors import ValidationError, did_you_mean
+from rxstretch.loaders.conditions import SNOMED_PATTERN
 from rxstretch.loaders.figures import panel_problem
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap

@@ -85,7 +85,7 @@ def _validate_against_library(
         load_exercise_file(path, library.vocabulary, library.conditions, problems)
         return problems, []
     if kind == "FHIR Bundle":
-        from rxstretch.fhir.bundle_import import load_bundle_file
+        from rxstretch.records.fhirfile import load_bundle_file
 
         try:
             return _safety_findings(load_bundle_file(path, library), library)

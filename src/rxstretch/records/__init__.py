@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rxstretch.errors import Problem, RxStretchError, UsageError, ValidationError
-from rxstretch.fhir.bundle_import import load_bundle_file, read_bundle
+from rxstretch.fhir.bundle_import import read_bundle
 from rxstretch.loaders.reader import Reader
 from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model import Library, Prescription
@@ -35,6 +35,7 @@ from rxstretch.records.encoding import (
     open_text,
     undecodable,
 )
+from rxstretch.records.fhirfile import load_bundle_file
 from rxstretch.records.jsonfile import MAX_JSON_RECORD, json_array_raws, jsonl_raws
 from rxstretch.records.mapping import ColumnMapping
 from rxstretch.records.raw import RawRecord
