@@ -5,7 +5,10 @@ renders the same content with a minimal plain-ReportLab loop in this process (th
 plain_reportlab.py), and prints per-handout times, the ratios the issue asks for, the peak
 memory (VmHWM) of every worker process, and how time grows from 100 to N (to 5000 with --big).
 
-Usage: python benchmarks/bench_batch.py [--rows 1000] [--big]
+With --fhir it times instead what `batch --fhir` adds: the same batch with and without a FHIR
+Bundle per handout, runs alternated, best of --repeats (target: under 15 % more wall time).
+
+Usage: python benchmarks/bench_batch.py [--rows 1000] [--big] [--fhir [--jobs 2] [--repeats 3]]
 """
 
 from __future__ import annotations
@@ -96,11 +99,11 @@ def _statuses_of(pid: int) -> dict[str, int]:
     return values
 
 
-def time_batch(export: Path, scratch: Path, jobs: int) -> tuple[float, dict[int, int]]:
+def time_batch(export: Path, scratch: Path, jobs: int, *, fhir: bool = False) -> tuple[float, dict[int, int]]:
     out = scratch / f"out-{jobs}-{time.monotonic_ns()}"
     with PeakMemory() as memory:
         start = time.perf_counter()
-        result = rxstretch.run_batch(export, out, jobs=jobs, today=DATE, use_env=False)
+        result = rxstretch.run_batch(export, out, jobs=jobs, today=DATE, use_env=False, fhir=fhir)
         elapsed = time.perf_counter() - start
     assert result.failed == 0, result.errors.read_text()
     return elapsed, memory.peaks
@@ -140,10 +143,38 @@ def plain_loop(rows: list[list[str]]) -> float:
     return time.perf_counter() - start
 
 
+def fhir_overhead(export: Path, scratch: Path, rows: int, jobs: int, repeats: int) -> None:
+    """Print the batch's wall time with and without --fhir (alternated runs, best of each)."""
+    times: dict[bool, list[float]] = {False: [], True: []}
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(repeats):
+        for fhir in (False, True):
+            before = _cpu_seconds()
+            times[fhir].append(time_batch(export, scratch, jobs, fhir=fhir)[0])
+            cpu[fhir].append(_cpu_seconds() - before)
+    print(f"{rows} handouts of 4-6 exercises, jobs={jobs}, best of {repeats}")
+    for fhir, label in ((False, "without --fhir"), (True, "with --fhir   ")):
+        wall, used = min(times[fhir]), min(cpu[fhir])
+        print(f"  {label}  wall {wall:7.2f} s  {wall / rows * 1000:6.1f} ms/handout  cpu {used:7.2f} s")
+    wall_added = (min(times[True]) / min(times[False]) - 1) * 100
+    cpu_added = (min(cpu[True]) / min(cpu[False]) - 1) * 100
+    # CPU time (this process and its workers) is the steadier figure on a machine others share.
+    print(f"  FHIR adds {wall_added:+.1f} % wall time, {cpu_added:+.1f} % CPU time (target < 15 %)")
+
+
+def _cpu_seconds() -> float:
+    """User and system time of this process and of its finished worker processes."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1000)
     parser.add_argument("--big", action="store_true", help="also time 5000 records (linearity)")
+    parser.add_argument("--fhir", action="store_true", help="time what batch --fhir adds, only that")
+    parser.add_argument("--jobs", type=int, default=2, help="workers for --fhir")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each kind for --fhir")
     args = parser.parse_args()
     exercise_ids = sorted(p.stem for p in (bundled_library_dir() / "exercises").glob("*.yaml"))
     print(f"cpu cores: {os.cpu_count()}")
@@ -151,6 +182,9 @@ def main() -> None:
         scratch = Path(folder)
         export = scratch / f"export-{args.rows}.csv"
         rows = make_export(export, args.rows, exercise_ids)
+        if args.fhir:
+            fhir_overhead(export, scratch, args.rows, args.jobs, args.repeats)
+            return
         one, _ = time_batch(export, scratch, 1)
         main_peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         two, peaks = time_batch(export, scratch, 2)

@@ -450,7 +450,7 @@ def test_folder_without_prescriptions_has_no_records(tmp_path: Path, library: Li
     (tmp_path / "readme.txt").write_text("not a prescription", encoding="utf-8")
     with pytest.raises(RxStretchError) as caught:
         iter_records(tmp_path, library, ColumnMapping())
-    assert str(caught.value) == f"{tmp_path} has no records: no .yaml or .yml file in it"
+    assert str(caught.value) == f"{tmp_path} has no records: no .yaml, .yml or .json (FHIR Bundle) file in it"
 
 
 @pytest.mark.parametrize(("name", "text"), [("header-only.csv", CSV_HEADER), ("empty.jsonl", "")])

@@ -12,11 +12,19 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from rxstretch.api import build_handout, load_library, load_prescription, render_handout, run_batch
+    from rxstretch.api import (
+        build_handout,
+        fhir_bundle,
+        load_library,
+        load_prescription,
+        render_handout,
+        run_batch,
+    )
     from rxstretch.errors import Problem, RxStretchError, ValidationError
 
 _LAZY = {
     "build_handout": "rxstretch.api",
+    "fhir_bundle": "rxstretch.api",
     "load_library": "rxstretch.api",
     "load_prescription": "rxstretch.api",
     "render_handout": "rxstretch.api",
@@ -32,6 +40,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "build_handout",
+    "fhir_bundle",
     "load_library",
     "load_prescription",
     "render_handout",

@@ -6,7 +6,7 @@ import datetime
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rxstretch import pipeline
 from rxstretch.loaders.brand import load_brand
@@ -94,6 +94,42 @@ def render_handout(
     return pipeline.render_pdf(handout, template=template, paper=paper, font=font, invariant=invariant)
 
 
+def fhir_bundle(
+    prescription: Prescription,
+    library: Library | None = None,
+    *,
+    handout: Handout | None = None,
+    pdf: bytes | None = None,
+    brand: Brand | Path | str | None = None,
+    language: str | None = None,
+    today: datetime.date | None = None,
+    transaction: bool = False,
+    embed_pdf: bool = False,
+    pdf_title: str | None = None,
+) -> dict[str, Any]:
+    """Return the FHIR R4 Bundle (a JSON-ready dict) of ``prescription``'s handout.
+
+    Pass the ``handout`` and ``pdf`` already made to describe exactly those; otherwise they are
+    built here with the other arguments. ``transaction`` makes a Bundle to post to a FHIR server
+    instead of a collection; ``embed_pdf`` puts the PDF itself in the DocumentReference.
+    """
+    from rxstretch.fhir.export import BundleOptions, handout_bundle
+
+    library = library or load_library()
+    if handout is None:
+        handout = build_handout(prescription, library, brand=brand, language=language, today=today)
+    if pdf is None:
+        pdf = render_handout(handout)
+    return handout_bundle(
+        prescription,
+        library,
+        handout,
+        pdf,
+        date=prescription.date or today or datetime.date.today(),
+        options=BundleOptions(transaction=transaction, embed_pdf=embed_pdf, pdf_title=pdf_title),
+    )
+
+
 def run_batch(
     records: Path | str,
     output_dir: Path | str,
@@ -114,18 +150,22 @@ def run_batch(
     delimiter: str | None = None,
     font: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
+    fhir: bool = False,
 ) -> BatchResult:
     """Render one handout per record of a records export into ``output_dir``.
 
-    ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
+    ``records`` is a CSV, JSON array, JSON Lines file (records or FHIR Bundles) or a folder of
+    prescription files (YAML, or FHIR Bundles as .json);
     ``mapping`` a column-mapping file (or a loaded ColumnMapping, whose ``ignored_columns``
     then tells, after the run, which columns of the export nothing read). Writes manifest.csv
     and errors.csv next to the handouts; a failed record is listed in errors.csv and the others
     are still produced.
     ``today`` is the date printed when a record has none (default: today). ``font`` is a
-    TrueType file for scripts the bundled fonts lack. Raises RxStretchError only for problems
-    that stop the whole batch (records not found, bad mapping, options or library, a folder
-    that already holds the batch without ``force`` or ``resume``), before anything is written.
+    TrueType file for scripts the bundled fonts lack. With ``fhir``, each handout's FHIR R4
+    Bundle is written beside it (same name, .json) and named in the manifest. Raises
+    RxStretchError only for problems that stop the whole batch (records not found, bad mapping,
+    options or library, a folder that already holds the batch without ``force`` or ``resume``),
+    before anything is written.
     """
     from rxstretch.batch import BatchOptions, check_csv_options, library_fingerprint, run_records
     from rxstretch.errors import RxStretchError, UsageError
@@ -171,6 +211,7 @@ def run_batch(
         force=force,
         resume=resume,
         font=Path(font) if font else None,
+        fhir=fhir,
     )
     if isinstance(mapping, ColumnMapping):
         column_mapping = mapping

@@ -38,6 +38,7 @@ from rxstretch.errors import (
     ValidationError,
 )
 from rxstretch.model import Brand, Library, Prescription
+from rxstretch.model.handout import Handout
 from rxstretch.output import NameAllocator, patient_slug
 from rxstretch.records import Record
 
@@ -52,6 +53,7 @@ MANIFEST_COLUMNS = (
     "overrides",
     "status",
     "input_sha256",
+    "fhir",
 )
 ERROR_COLUMNS = ("row", "line", "patient_id", "field", "reason")
 # A cell starting with one of these is a formula to Excel and LibreOffice.
@@ -74,6 +76,7 @@ class BatchOptions:
     resume: bool = False
     invariant: bool = True
     font: Path | None = None  # a TrueType font for scripts the bundled fonts lack
+    fhir: bool = False  # also write each prescription as a FHIR R4 Bundle beside its PDF
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,11 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
             write_atomic(job.path, pdf, force=options.force)
         except OSError as exc:  # a full disk, a folder made read-only meanwhile
             return _failed(job, (None, "file", f"cannot write {job.path.name}: {exc.strerror}"))
+    bundle_path = job.path.with_suffix(".json") if options.fhir else None
+    if bundle_path is not None:
+        failed = _write_bundle(job, handout, pdf, bundle_path, options, library)
+        if failed is not None:
+            return failed
     entry = {
         "row": str(job.row),
         "patient_id": job.patient_id or "",
@@ -236,8 +244,31 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
         "overrides": " | ".join(f"{o.exercise}/{o.condition}: {o.reason}" for o in handout.overrides),
         "status": status,
         "input_sha256": job.input_sha256,
+        "fhir": bundle_path.name if bundle_path is not None else "",
     }
     return Outcome(job.row, job.patient_id, entry=entry)
+
+
+def _write_bundle(
+    job: _Job, handout: Handout, pdf: bytes, path: Path, options: BatchOptions, library: Library
+) -> Outcome | None:
+    """Write the record's FHIR Bundle beside its PDF; an Outcome only when that failed."""
+    from rxstretch.fhir.export import BundleOptions, handout_bundle
+    from rxstretch.fhir.serialize import bundle_bytes
+    from rxstretch.output import write_atomic
+
+    date = job.prescription.date or options.today or datetime.date.today()
+    bundle = handout_bundle(
+        job.prescription, library, handout, pdf, date=date, options=BundleOptions(pdf_title=job.path.name)
+    )
+    data = bundle_bytes(bundle)
+    if options.resume and not options.force and path.is_file() and path.read_bytes() == data:
+        return None
+    try:
+        write_atomic(path, data, force=options.force)
+    except OSError as exc:
+        return _failed(job, (None, "file", f"cannot write {path.name}: {exc.strerror}"))
+    return None
 
 
 # --- main side -------------------------------------------------------------------------------
@@ -364,6 +395,8 @@ def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
         return None
     if sha256_file(job.path) != entry.get("sha256"):
         return None
+    if entry.get("fhir") and not (job.path.parent / entry["fhir"]).is_file():
+        return None  # its Bundle was removed: make both again
     return Outcome(job.row, job.patient_id, entry={**entry, "row": str(job.row), "status": "unchanged"})
 
 
@@ -372,7 +405,7 @@ def _options_salt(options: BatchOptions, library_fingerprint: str) -> str:
     if options.font is not None:  # another file, or the same one changed, draws other glyphs
         stat = options.font.stat()
         font = (str(options.font), stat.st_size, stat.st_mtime_ns)
-    chosen = (options.brand, options.template, options.language, options.today, font)
+    chosen = (options.brand, options.template, options.language, options.today, font, options.fhir)
     return repr((__version__, *chosen, library_fingerprint))
 
 

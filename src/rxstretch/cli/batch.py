@@ -98,6 +98,7 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
 @click.option(
     "--resume", is_flag=True, help="Skip records whose handout is already made from the same input."
 )
+@click.option("--fhir", is_flag=True, help="Also write each prescription as a FHIR R4 Bundle beside its PDF.")
 def batch_command(
     records: Path,
     output_dir: Path,
@@ -115,8 +116,11 @@ def batch_command(
     font: Path | None,
     force: bool,
     resume: bool,
+    fhir: bool,
 ) -> None:
     """Render one handout per record of a CSV, JSON, JSON Lines export or a folder of prescriptions.
+
+    JSON Lines and folders may hold FHIR Bundles (NDJSON, or .json files) as well as records.
 
     Failed records are listed in DIR/errors.csv (exit 1); the others are still produced and
     listed in DIR/manifest.csv.
@@ -125,6 +129,7 @@ def batch_command(
     Examples:
       rxstretch batch examples/records/export-fr.csv --map examples/records/mapping-fr.yaml -o out/
       rxstretch batch patients.jsonl -o out/ --jobs 4 --date 2026-11-26 --resume
+      rxstretch batch bundles/ -o out/ --fhir     # a folder of FHIR Bundles (or an NDJSON file)
     """
     from rxstretch.api import run_batch
     from rxstretch.records.mapping import ColumnMapping, load_mapping
@@ -151,6 +156,7 @@ def batch_command(
                 delimiter=delimiter,
                 font=font,
                 progress=progress,
+                fhir=fhir,
             )
     except KeyboardInterrupt:
         # The handouts made so far are complete files and listed in the partial manifest.

@@ -95,7 +95,18 @@ PAPER = {"a4": "A4", "letter": "letter"}
     metavar="WEEKS",
     help="Add an exercise diary: a box per session and day, and a pain score, for WEEKS weeks.",
 )
-@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@click.option(
+    "--fhir",
+    "fhir_output",
+    metavar="FILE.json",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the prescription as a FHIR R4 Bundle (see docs/fhir.md).",
+)
+@click.option("--fhir-embed-pdf", is_flag=True, help="Put the PDF itself in the Bundle's DocumentReference.")
+@click.option(
+    "--fhir-transaction", is_flag=True, help="Write a transaction Bundle, to post to a FHIR server."
+)
+@click.option("--force", is_flag=True, help="Overwrite the output files if they exist.")
 def generate_command(
     prescription: Path | None,
     output: str,
@@ -120,6 +131,9 @@ def generate_command(
     strict_language: bool,
     require_review: str | None,
     tracker_weeks: int | None,
+    fhir_output: Path | None,
+    fhir_embed_pdf: bool,
+    fhir_transaction: bool,
     force: bool,
 ) -> None:
     """Render a patient handout PDF from a prescription file or from -e options.
@@ -127,6 +141,8 @@ def generate_command(
     \b
     Examples:
       rxstretch generate examples/low-back.yaml -o handout.pdf
+      rxstretch generate examples/low-back.yaml -o handout.pdf --fhir handout.json
+      rxstretch generate bundle.json -o handout.pdf      # a FHIR Bundle as input
       rxstretch generate -e knees-to-chest -e cat-cow --patient "Jeanne Dupont" \\
           --sets 3 --hold 30s --lang fr -o jeanne.pdf
     """
@@ -140,6 +156,8 @@ def generate_command(
         raise click.UsageError("--condition and --notes belong to the quick form; write them in the file")
     if allow and not (reason and reason.strip()):
         raise click.UsageError("--allow needs --reason: say why the exercise is safe for this patient")
+    if (fhir_embed_pdf or fhir_transaction) and fhir_output is None:
+        raise click.UsageError("--fhir-embed-pdf and --fhir-transaction need --fhir FILE.json")
     from rxstretch.api import build_handout, render_handout
     from rxstretch.output import write_atomic
     from rxstretch.prescription import load_prescription_file, quick_prescription, with_overrides
@@ -147,9 +165,15 @@ def generate_command(
     with reported_errors():
         if output != "-" and Path(output).exists() and not force:
             raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
+        if fhir_output is not None and fhir_output.exists() and not force:
+            raise click.ClickException(f"{fhir_output}: already exists; use --force to overwrite it")
         # Only the prescribed exercises are read (and checked): a patient is waiting.
         library = command_library(libraries, lazy=True)
-        if prescription is not None:
+        if prescription is not None and prescription.suffix.lower() == ".json":
+            from rxstretch.records.fhirfile import load_bundle_file
+
+            rx = load_bundle_file(prescription, library)
+        elif prescription is not None:
             rx = load_prescription_file(prescription, library)
         else:
             rx = quick_prescription(
@@ -182,6 +206,21 @@ def generate_command(
                 stdout.write(pdf)
         else:
             write_atomic(Path(output), pdf, force=force)
+        if fhir_output is not None:
+            from rxstretch.api import fhir_bundle
+            from rxstretch.fhir.serialize import bundle_bytes
+
+            bundle = fhir_bundle(
+                rx,
+                library,
+                handout=handout,
+                pdf=pdf,
+                today=date,
+                transaction=fhir_transaction,
+                embed_pdf=fhir_embed_pdf,
+                pdf_title=Path(output).name if output != "-" else None,
+            )
+            write_atomic(fhir_output, bundle_bytes(bundle), force=force)
     _report(handout)
     if output != "-":
         count = len(handout.cards)

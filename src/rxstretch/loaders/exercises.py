@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
+from rxstretch.loaders.conditions import SNOMED_PATTERN
 from rxstretch.loaders.figures import panel_problem
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap
@@ -41,7 +42,7 @@ _TOP_REQUIRED = (
     "licence",
     "sources",
 )
-_TOP_OPTIONAL = ("contraindications", "tags", "illustration", "video")
+_TOP_OPTIONAL = ("contraindications", "tags", "illustration", "video", "codes")
 VIDEO_URL = re.compile(r"^https://[^\s]+$")
 _TEXT_REQUIRED = ("name", "summary", "purpose", "steps", "tips", "suitable_for")
 _TEXT_OPTIONAL = ("muscles_note", "contraindications")
@@ -76,6 +77,7 @@ def read_exercise(
     dosage = _read_dosage(doc, reader, vocabulary)
     contraindications = _read_contraindications(doc, reader, conditions)
     tags = reader.texts(doc, "tags", "")
+    codes = _read_codes(doc, reader) if "codes" in doc else ()
     video = reader.text(doc, "video", "") if "video" in doc else None
     if video is not None and not VIDEO_URL.match(video):
         reader.problem(doc.line_of("video"), "video", f'"{video}" is not a link; write it as https://...')
@@ -108,7 +110,17 @@ def read_exercise(
         alt=alt,
         video=video,
         origin=str(path),
+        codes=codes,
     )
+
+
+def _read_codes(doc: LocatedMap, reader: Reader) -> tuple[str, ...]:
+    """SNOMED CT concept ids of the exercise's type, written as quoted text ("229070002")."""
+    found = reader.texts(doc, "codes", "")
+    for index, code in enumerate(found):
+        if not SNOMED_PATTERN.match(code):
+            reader.problem(doc.line_of("codes"), f"codes[{index}]", f'"{code}" is not a SNOMED CT concept id')
+    return found
 
 
 def _read_range(

@@ -20,6 +20,8 @@ from rxstretch.safety import review
 def _kind(data: Any) -> str:
     """Guess what a YAML file is from its top-level keys."""
     keys = set(data) if isinstance(data, LocatedMap) else set()
+    if "resourceType" in keys:
+        return "FHIR Bundle"
     if "patient" in keys or "exercises" in keys:
         return "prescription"
     if "dosage" in keys or "text" in keys:
@@ -62,7 +64,7 @@ def _validate_file(path: Path, library: Library | None) -> tuple[list[Problem], 
         return list(exc.problems), []
     reader = Reader(str(path))
     kind = _kind(data)
-    if kind in ("prescription", "exercise"):
+    if kind in ("prescription", "exercise", "FHIR Bundle"):
         if library is None:
             return [
                 Problem(str(path), None, "", f"cannot check this {kind} while the library has errors")
@@ -82,6 +84,13 @@ def _validate_against_library(
         problems: list[Problem] = []
         load_exercise_file(path, library.vocabulary, library.conditions, problems)
         return problems, []
+    if kind == "FHIR Bundle":
+        from rxstretch.records.fhirfile import load_bundle_file
+
+        try:
+            return _safety_findings(load_bundle_file(path, library), library)
+        except ValidationError as exc:
+            return list(exc.problems), []
     reader = Reader(str(path))
     prescription = read_prescription(data, reader, library)
     if prescription is None:

@@ -121,6 +121,8 @@ class Exercise:
     figure: Figure | None = None
     # Text describing the illustration, per language (for the PDF's alternative text).
     alt: Mapping[str, str] = field(default_factory=dict)
+    # SNOMED CT concept ids of the exercise's type (regime/therapy), for FHIR export and import.
+    codes: tuple[str, ...] = ()
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -15,12 +15,13 @@ import codecs
 import dataclasses
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from rxstretch.errors import Problem, RxStretchError, UsageError, ValidationError
+from rxstretch.fhir.bundle_import import read_bundle
 from rxstretch.loaders.reader import Reader
 from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model import Library, Prescription
@@ -34,6 +35,7 @@ from rxstretch.records.encoding import (
     open_text,
     undecodable,
 )
+from rxstretch.records.fhirfile import load_bundle_file
 from rxstretch.records.jsonfile import MAX_JSON_RECORD, json_array_raws, jsonl_raws
 from rxstretch.records.mapping import ColumnMapping
 from rxstretch.records.raw import RawRecord
@@ -226,6 +228,8 @@ def _record(raw: RawRecord, source: str, rows: RowReader, library: Library) -> R
     if not isinstance(data, Mapping):
         reader.problem(raw.line, "", "a record must be an object of fields")
         return Record(raw.row, raw.line, None, None, None, tuple(reader.problems))
+    if data.get("resourceType") == "Bundle":  # a FHIR Bundle, one per line of NDJSON
+        return _bundle_record(raw.row, raw.line, lambda: read_bundle(data, library, source=source))
     if isinstance(data.get("patient"), Mapping):
         # A whole prescription in the prescription-file layout (JSON records from a script).
         patient = data["patient"]
@@ -295,7 +299,9 @@ def _text_encoding(path: Path, explicit: str | None) -> str:
 
 def _yaml_files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml"} and p.is_file())
+        return sorted(
+            p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml", ".json"} and p.is_file()
+        )
     except OSError as exc:
         raise RxStretchError(f"{folder}: cannot read ({exc.strerror})") from exc
 
@@ -303,11 +309,13 @@ def _yaml_files(folder: Path) -> list[Path]:
 def _folder_records(folder: Path, library: Library) -> Iterator[Record]:
     files = _yaml_files(folder)
     if not files:
-        raise RxStretchError(f"{folder} has no records: no .yaml or .yml file in it")
+        raise RxStretchError(f"{folder} has no records: no .yaml, .yml or .json (FHIR Bundle) file in it")
     return (_folder_record(row, path, library) for row, path in enumerate(files, start=1))
 
 
 def _folder_record(row: int, path: Path, library: Library) -> Record:
+    if path.suffix.lower() == ".json":
+        return _bundle_record(row, None, lambda: load_bundle_file(path, library), path)
     reader = Reader(str(path))
     try:
         data = load_yaml_file(path)
@@ -322,6 +330,22 @@ def _folder_record(row: int, path: Path, library: Library) -> Record:
     if reader.problems:
         return _failed_file(row, path, reader.problems, patient_id, name)
     return Record(row, 1, patient_id, name, prescription)
+
+
+def _bundle_record(
+    row: int, line: int | None, read: Callable[[], Prescription], path: Path | None = None
+) -> Record:
+    """A record that is a FHIR Bundle (a file of a folder, or a line of NDJSON)."""
+    try:
+        prescription = read()
+    except ValidationError as exc:
+        if path is not None:
+            return _failed_file(row, path, exc.problems, None, None)
+        return Record(
+            row, line, None, None, None, tuple(dataclasses.replace(p, line=line) for p in exc.problems)
+        )
+    patient = prescription.patient
+    return Record(row, line, patient.id, patient.name, prescription)
 
 
 def _failed_file(

@@ -26,7 +26,7 @@ def jsonl_raws(path: Path, encoding: str) -> Iterator[RawRecord]:
             if text is None:
                 yield RawRecord(row, number, error=f"record is larger than {MAX_JSON_RECORD} characters")
             else:
-                yield _json_line(row, number, text)
+                yield json_record(row, number, text)
 
 
 def _bounded_lines(stream: TextIO) -> Iterator[str | None]:
@@ -80,7 +80,8 @@ def _checked(row: int, line: int, value: Any) -> RawRecord:
     return RawRecord(row, line, data=value)
 
 
-def _json_line(row: int, number: int, text: str) -> RawRecord:
+def json_record(row: int, number: int, text: str) -> RawRecord:
+    """Parse one JSON record (a line, or a whole file such as a FHIR Bundle): its data, or why not."""
     try:
         return _checked(row, number, json.loads(text, object_pairs_hook=_object))
     except json.JSONDecodeError as exc:
