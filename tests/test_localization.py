@@ -199,10 +199,11 @@ def test_hebrew_reads_right_to_left(library: Library) -> None:
 
 
 def test_fallback_is_reported_and_strict_mode_refuses(library: Library) -> None:
-    handout = build_handout(_rx("it"), library, today=FIXED_DATE)
+    # Swedish: the library has no content in it (nor the handout's wording).
+    handout = build_handout(_rx("sv"), library, today=FIXED_DATE)
     assert "knees-to-chest: all text shown in en" in handout.fallbacks
     with pytest.raises(LanguageFallbackError, match="knees-to-chest: all text shown in en"):
-        build_handout(_rx("it"), library, strict_language=True)
+        build_handout(_rx("sv"), library, strict_language=True)
     assert build_handout(_rx("fr"), library, strict_language=True).fallbacks == ()
 
 
@@ -210,13 +211,13 @@ def test_partial_translation_borrows_fields_and_says_which(scratch_library, run_
     from .conftest import bundled_exercise_text
 
     text = bundled_exercise_text("pelvic-tilt").replace("id: pelvic-tilt", "id: my-tilt")
-    text += "  it:\n    name: Basculamento del bacino\n"
+    text += "  sv:\n    name: Bäckentippning\n"
     folder = scratch_library({"my-tilt.yaml": text})
-    base = ["generate", "-e", "my-tilt", "--patient", "A", "--lang", "it", "--library", folder]
+    base = ["generate", "-e", "my-tilt", "--patient", "A", "--lang", "sv", "--library", folder]
     result = run_cli(*base, "-o", tmp_path / "a.pdf")
     assert result.exit_code == 0, result.output
     assert "my-tilt: summary, purpose, steps, tips, suitable_for" in result.stderr
-    assert "Basculamento del bacino" in pdf_text((tmp_path / "a.pdf").read_bytes())
+    assert "Bäckentippning" in pdf_text((tmp_path / "a.pdf").read_bytes())
     strict = run_cli(*base, "--strict-lang", "-o", tmp_path / "b.pdf")
     assert strict.exit_code == 1 and not (tmp_path / "b.pdf").exists()
 

@@ -11,6 +11,7 @@ END = "<!-- /library-table -->"
 def library_table(library: Library) -> str:
     """A Markdown table: every exercise with its regions, position, equipment and languages."""
     vocabulary = library.vocabulary
+    everywhere = set.intersection(*(set(exercise.languages) for exercise in library.exercises.values()))
     lines = [
         "| Exercise | Id | Regions | Position | Equipment | Languages |",
         "|---|---|---|---|---|---|",
@@ -26,14 +27,24 @@ def library_table(library: Library) -> str:
                     ", ".join(vocabulary.name("regions", r, "en") for r in exercise.regions),
                     vocabulary.name("positions", exercise.position, "en"),
                     ", ".join(vocabulary.name("equipment", e, "en") for e in exercise.equipment) or "none",
-                    ", ".join(exercise.languages),
+                    _languages(exercise.languages, everywhere),
                 ]
             )
             + " |"
         )
     programs = ", ".join(f"`{program_id}`" for program_id in library.programs)
-    lines += ["", f"{len(library.exercises)} exercises; programs: {programs or 'none'}."]
+    shared = ", ".join(sorted(everywhere))
+    lines += [
+        "",
+        f"{len(library.exercises)} exercises, every one in {shared}; programs: {programs or 'none'}.",
+    ]
     return "\n".join(lines)
+
+
+def _languages(languages: tuple[str, ...] | list[str], everywhere: set[str]) -> str:
+    # A row lists only what sets it apart: "all", or all plus its extra languages.
+    extra = [language for language in languages if language not in everywhere]
+    return ", ".join(["all", *extra])
 
 
 def replace_table(readme: str, table: str) -> str:
