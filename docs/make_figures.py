@@ -1,6 +1,6 @@
 """Regenerate docs/figures.png, the contact sheet of every bundled exercise figure.
 
-Run from the repository root (needs the png extra, i.e. rlPyCairo):
+Run from the repository root:
 
     python docs/make_figures.py [--lang en] [-o docs/figures.png]
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pypdfium2
@@ -20,7 +21,6 @@ from rxstretch.render.figures import (
     FigureError,
     export_drawing,
     figure_flowable,
-    png_available,
     skeleton,
     step_panels,
 )
@@ -29,7 +29,6 @@ from .conftest import bundled_exercise_text, line_of
 
 COLORS = FigureColors(figure="#123456", accent="#ff6600", floor="#888888", prop="#cccccc")
 BUNDLED = sorted(p.stem for p in (bundled_library_dir() / "exercises").glob("*.yaml"))
-needs_png = pytest.mark.skipif(not png_available(), reason="PNG output needs rlPyCairo")
 
 FIGURE = """\
 id: {id}
@@ -202,7 +201,7 @@ def clinic_exercise(exercise_id: str, figure_id: str) -> str:
     )
 
 
-@pytest.mark.parametrize("suffix", ["svg", "pdf", pytest.param("png", marks=needs_png)])
+@pytest.mark.parametrize("suffix", ["svg", "pdf", "png"])
 def test_show_writes_the_figure_and_refuses_to_overwrite(run_cli, tmp_path: Path, suffix: str) -> None:
     out = tmp_path / f"figure.{suffix}"
     result = run_cli("show", "knees-to-chest", "--figure", out)
@@ -218,3 +217,19 @@ def test_show_writes_the_figure_and_refuses_to_overwrite(run_cli, tmp_path: Path
 def test_show_figure_rejects_other_formats(run_cli, tmp_path: Path) -> None:
     result = run_cli("show", "knees-to-chest", "--figure", tmp_path / "figure.gif")
     assert result.exit_code == 2 and ".png, .svg or .pdf" in result.stderr
+
+
+def test_png_is_drawn_without_cairo_on_white_and_the_same_each_time(library) -> None:
+    from PIL import Image
+
+    from rxstretch.render.figures import figure_bytes
+
+    figure = library.exercises["knees-to-chest"].figure
+    assert figure is not None
+    png = figure_bytes(figure, "png")
+    assert png == figure_bytes(figure, "png")
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.mode == "RGB"
+    assert image.size == ((420 * 2), (220 * 2))  # 144 dpi: twice the drawing's points
+    assert image.getpixel((0, 0)) == (255, 255, 255)
+    assert len(image.getcolors(maxcolors=1 << 16) or []) > 2  # drawn lines, not a blank page

@@ -35,6 +35,17 @@ def test_wheel_ships_library_templates_fonts_and_catalogs(wheel: Path) -> None:
     assert "rxstretch/fonts/LICENSE-DejaVu.txt" in names
     assert "rxstretch/locale/fr/LC_MESSAGES/rxstretch.po" in names
     assert "rxstretch/py.typed" in names
+    assert not [n for n in names if "library_table" in n], "the README table generator is a dev tool"
+
+
+def test_png_figures_need_no_extra(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        requires = [
+            line for line in archive.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")
+        ]
+    assert [r for r in requires if "pypdfium2" in r and "extra ==" not in r]
+    assert not [r for r in requires if "rlpycairo" in r.lower()]
 
 
 @pytest.mark.slow
@@ -75,3 +86,11 @@ def test_installed_wheel_renders_from_another_folder(wheel: Path, tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "Knees to chest" in pdf_text((elsewhere / "out.pdf").read_bytes())
+    result = subprocess.run(
+        [environment / "bin" / "rxstretch", "show", "knees-to-chest", "--figure", "k.png"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (elsewhere / "k.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -11,10 +11,8 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib.util import find_spec
-from typing import cast
 
-from reportlab.graphics import renderPDF, renderPM, renderSVG
+from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, Shape, String
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
@@ -491,11 +489,6 @@ def step_panels(
     )
 
 
-def png_available() -> bool:
-    """Whether ReportLab can rasterise drawings here (it needs the rlPyCairo package)."""
-    return find_spec("rlPyCairo") is not None
-
-
 def export_drawing(drawing: Drawing, fmt: str, *, dpi: int = 144) -> bytes:
     """Return ``drawing`` as PNG, SVG or PDF bytes (PDF and SVG are reproducible)."""
     if fmt == "svg":
@@ -513,11 +506,23 @@ def export_drawing(drawing: Drawing, fmt: str, *, dpi: int = 144) -> bytes:
         canvas.save()
         return buffer.getvalue()
     if fmt == "png":
-        if not png_available():
-            raise FigureError('PNG output needs the rlPyCairo package: pip install "rxstretch[png]"')
-        # The stub says str; a PNG comes back as bytes.
-        return cast(bytes, renderPM.drawToString(drawing, fmt="PNG", dpi=dpi, bg=0xFFFFFF))
+        return _rasterise(export_drawing(drawing, "pdf"), dpi=dpi)
     raise FigureError(f'unknown figure format "{fmt}" (expected one of: {", ".join(FORMATS)})')
+
+
+def _rasterise(pdf: bytes, *, dpi: int) -> bytes:
+    """The first page of ``pdf`` as PNG bytes on white, drawn by PDFium (wheels everywhere, no compiler)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        bitmap = document[0].render(scale=dpi / 72, fill_color=(255, 255, 255, 255))
+        image = bitmap.to_pil().convert("RGB")
+    finally:
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", dpi=(dpi, dpi))
+    return buffer.getvalue()
 
 
 def figure_bytes(
