@@ -263,7 +263,7 @@ class HandoutRenderer:
         width = self.frame_width
         clinic = handout.brand.name or ""
         patient = handout.details[0][1]
-        middle = handout.labels.continued.format(name=f"{card.number}.\u2002{card.name}") if card else ""
+        middle = handout.labels.continued % {"name": f"{card.number}.\u2002{card.name}"} if card else ""
         shares = (0.28, 0.44, 0.28) if middle else (0.5, 0.0, 0.5)
         start, centre, end = (
             text.fit_line(value, style, width * share - gap)
