@@ -350,8 +350,9 @@ class CardBuilder:
             stringWidth(word, heading.fontName, heading.fontSize) for word in self.labels.dosage.split()
         )
         # Wide enough for the heading's longest word: large print must not break "dosage".
-        heading_width = max(0.17 * width, longest + 2 * self.padding + 1)
-        cells: list[Any] = [self.texts(self.labels.dosage, "heading")]
+        # Compact columns leave the heading out: the labels say what each value is.
+        heading_width = max(0.17 * width, longest + 2 * self.padding + 1) if self._summaries else 0.0
+        cells: list[Any] = [self.texts(self.labels.dosage, "heading")] if heading_width else []
         cells += [
             [self.texts(label, "dosage_label"), self.texts(value, "dosage_value")]
             for label, value in card.dosage
@@ -368,9 +369,9 @@ class CardBuilder:
         heading_column = len(cells) - 1 if self.texts.rtl else 0
         return self._boxed(
             [self.texts.row(cells)],
-            self.texts.row([heading_width, *widths]),
+            self.texts.row([heading_width, *widths] if heading_width else widths),
             self.template.colors["accent"],
-            extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),),
+            extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),) if heading_width else (),
         )
 
     def _dosage_rows(self, card: Card, width: float) -> Table:

@@ -215,7 +215,7 @@ class HandoutRenderer:
             )
             if body
         ]
-        if len(closing) == 2 and self.template.columns == 1:
+        if len(closing) == 2:
             # Notes and the next appointment side by side: one block, in the height of the notes.
             story.append(self._side_by_side(text, closing))
         else:
@@ -228,8 +228,8 @@ class HandoutRenderer:
         return story
 
     def _side_by_side(self, text: Texts, sections: list[list[Flowable]]) -> Flowable:
-        """Two closing sections in two columns, kept together."""
-        width = self.frame_width
+        """Two closing sections side by side, kept together."""
+        width = self.column_width
         table = make_table(
             [text.row(sections)],
             text.row([width * 0.62, width * 0.38]),
