@@ -175,8 +175,10 @@ class CardBuilder:
             side_width = max(getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side)
             beside = self.width - side_width - self.padding
             about += [self._caution(caution, beside) for caution in card.cautions]
-            # Label/value rows: a strip squeezed beside a picture would wrap a word a line.
-            about = [self._side_by_side([*about, self._dosage_rows(card, beside)], side, beside)]
+            # A strip, or label/value rows where a strip squeezed beside the picture is taller.
+            strip, rows_table = self._dosage(card, beside), self._dosage_rows(card, beside)
+            dosage = min((strip, rows_table), key=lambda table: table.wrap(beside, 10_000)[1])
+            about = [self._side_by_side([*about, dosage], side, beside)]
             steps = [self._steps([row], self.width) for row in rows]
         elif side:
             # In compact columns a small picture stands beside the steps, where it adds no height.

@@ -415,6 +415,9 @@ def _panels_drawing(
     tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
     if trim:
         height = min(height, tallest * scale + 2 * pad + band)
+        if len(panels) == 1 and not numbers:  # a single picture gives back unused width too
+            widest = max(s.box[2] - s.box[0] for s in scenes)
+            width = slot = min(width, widest * scale + 2 * pad)
     font = font or _font()
     drawing = _drawing(width, height, font)
     for index, scene in enumerate(scenes):
