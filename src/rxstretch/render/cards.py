@@ -140,6 +140,11 @@ class CardGap(Spacer):
         return self.width, min(self.height, available_height)
 
 
+def _stacked_height(flowables: Sequence[Flowable], width: float) -> float:
+    """The height ``flowables`` take stacked in ``width``, spaces between them included."""
+    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 class CardBuilder:
     """Lays out cards for one template, page width and reading direction."""
 
@@ -154,14 +159,15 @@ class CardBuilder:
         self.width = width
         self.padding = template.spacing["box_padding"]
 
-    def card(self, card: Card) -> list[Flowable]:
+    def card(self, card: Card, *, first_page_room: float | None = None) -> list[Flowable]:
         """Return the card's flowables, which may break only at good points.
 
         The opening (title bar, summary, cautions, dosage and pictures) is one block, and so is
         each heading with the line after it: no heading, dosage strip or picture is left alone
         at a page foot. The card may continue on the next page after its opening, between steps
         and between tips. Marks around the card tell the running header which card a page
-        continues.
+        continues. ``first_page_room`` is the height under the header on page one, given for
+        the first card.
         """
         text = self.texts
         about: list[Flowable] = [text(card.summary, "summary")] if self._summaries else []
@@ -194,11 +200,18 @@ class CardBuilder:
         opening = [CardMark(self.marks, card), self._title_bar(card), *about]
         if panels is not None:
             opening.append(panels)
-        parts: list[Flowable] = [
-            KeepTogether(opening),
-            KeepTogether([text(self.labels.steps, "heading"), steps[0]]),
-            *steps[1:],
-        ]
+        first_steps = [text(self.labels.steps, "heading"), steps[0]]
+        parts: list[Flowable]
+        if self.template.exercise_per_page and (
+            first_page_room is None
+            or _stacked_height([*opening, *first_steps], self.width) <= first_page_room
+        ):
+            # Large print: the pictures stay with the first step, unless that would push the
+            # first card off page one (its title, dosage and pictures always start there).
+            parts = [KeepTogether([*opening, *first_steps])]
+        else:
+            parts = [KeepTogether(opening), KeepTogether(first_steps)]
+        parts += steps[1:]
         tips = card.tips if self._tips else ()
         if tips:
             bullets = [text(tip, "tip", bullet=True) for tip in tips]
@@ -217,8 +230,9 @@ class CardBuilder:
 
     @property
     def _tips(self) -> bool:
-        """Compact leaves out the per-exercise safety tips; the safety box is printed once."""
-        return self.template.columns == 1
+        """Compact and large print leave out the per-exercise safety tips, so that a card fits
+        its column or page; the "when to stop" safety box is printed once for the sheet."""
+        return self.template.columns == 1 and not self.template.exercise_per_page
 
     def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:
         """A boxed, bulleted section in the caution colours (the general safety advice)."""
@@ -353,7 +367,9 @@ class CardBuilder:
         )
         # Wide enough for the heading's longest word: large print must not break "dosage".
         # Compact columns leave the heading out: the labels say what each value is.
-        heading_width = max(0.17 * width, longest + 2 * self.padding + 1) if self._summaries else 0.0
+        heading_width = (
+            max(0.17 * width, longest + 2 * self.padding + 1) if self.template.columns == 1 else 0.0
+        )
         cells: list[Any] = [self.texts(self.labels.dosage, "heading")] if heading_width else []
         cells += [
             [self.texts(label, "dosage_label"), self.texts(value, "dosage_value")]

@@ -141,7 +141,8 @@ class HandoutRenderer:
         def footer(canvas: Canvas, page: int, pages: int) -> None:
             self._footer(canvas, handout, text, page, pages)
 
-        story = [NextPageTemplate("later"), *header, *self._body(handout, text, marks)]
+        room = doc.height - (0 if self.template.columns > 1 else header_height)
+        story = [NextPageTemplate("later"), *header, *self._body(handout, text, marks, room)]
         try:
             doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
         except LayoutError as exc:
@@ -195,13 +196,13 @@ class HandoutRenderer:
             text(handout.intro, "intro"),
         ]
 
-    def _body(self, handout: Handout, text: Texts, marks: CardMarks) -> list[Flowable]:
+    def _body(self, handout: Handout, text: Texts, marks: CardMarks, room: float) -> list[Flowable]:
         builder = CardBuilder(self.template, text, handout.labels, self.column_width, marks)
         story: list[Flowable] = [FrameBreak()] if self.template.columns > 1 else []
         for index, card in enumerate(handout.cards):
             if index and self.template.exercise_per_page:
                 story.append(PageBreak())
-            story += builder.card(card)
+            story += builder.card(card, first_page_room=None if index else room)
         # After the cards: at the top it would push the first card off page one; the intro
         # already says to stop on sharp pain, numbness or tingling. Each closing section stays
         # with its heading, and they follow the last card on its page when there is room.

@@ -149,6 +149,7 @@ class Texts:
     def _runs(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> list[tuple[str, str, float]]:
         """One line as (font, visual text, width) runs, in drawing order."""
         face = self.fonts.face(bold=True, italic=False) if bold else style.fontName
+        text = self._spaces(text)
         # Spaces aside (Babel's narrow no-break spaces), the face that draws the whole line.
         font = self._face_for("".join(c for c in text if not c.isspace()), face)
         line = visual_line(text, font, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
