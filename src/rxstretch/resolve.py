@@ -136,6 +136,7 @@ def _labels(ui: Localizer) -> Labels:
         caution=ui.gettext("Caution"),
         safety=ui.gettext("When to stop and get help"),
         video=ui.gettext("Watch the video"),
+        continued=ui.gettext("%(name)s (continued)"),
     )
 
 

@@ -26,6 +26,8 @@ class Labels:
     caution: str
     safety: str
     video: str
+    # A running header naming the card a page continues; %(name)s is the card's title.
+    continued: str = "%(name)s (continued)"
 
 
 @dataclass(frozen=True)

@@ -61,17 +61,17 @@ def _cached_drawing(figure: Figure, make: Callable[[], Drawing], *key: Any) -> R
 
 
 def _cached_panels(
-    figure: Figure, width: float, height: float, colors: FigureColors, font: str
+    figure: Figure, width: float, height: float, colors: FigureColors, font: str, rtl: bool
 ) -> RecordedDrawing:
     def make() -> Drawing:
-        return step_panels(figure, width=width, height=height, colors=colors, font=font)
+        return step_panels(figure, width=width, height=height, colors=colors, font=font, rtl=rtl, trim=True)
 
-    return _cached_drawing(figure, make, "panels", width, height, colors, font)
+    return _cached_drawing(figure, make, "panels", width, height, colors, font, rtl)
 
 
 def _cached_figure(figure: Figure, width: float, height: float, colors: FigureColors) -> RecordedDrawing:
     def make() -> Drawing:
-        return figure_flowable(figure, width=width, height=height, colors=colors)
+        return figure_flowable(figure, width=width, height=height, colors=colors, trim=True)
 
     return _cached_drawing(figure, make, "single", width, height, colors)
 
@@ -103,10 +103,55 @@ class Described(Flowable):
             self.canv.drawText(text)
 
 
+class CardMarks:
+    """Which card the page being laid out is in the middle of (for the running header)."""
+
+    def __init__(self) -> None:
+        self.current: Card | None = None
+
+
+class CardMark(Flowable):
+    """An invisible mark where a card starts (``card``) or ends (None) in the flow."""
+
+    def __init__(self, marks: CardMarks, card: Card | None) -> None:
+        super().__init__()
+        self.marks = marks
+        self.card = card
+        self.width = self.height = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.marks.current = self.card
+
+
+class CardGap(Spacer):
+    """The space between two cards, dropped at the top of a frame."""
+
+    def __init__(self, height: float) -> None:
+        super().__init__(1, height)
+        self.spaceBefore = 0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return 0, 0
+        return self.width, min(self.height, available_height)
+
+
+def _stacked_height(flowables: Sequence[Flowable], width: float) -> float:
+    """The height ``flowables`` take stacked in ``width``, spaces between them included."""
+    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 class CardBuilder:
     """Lays out cards for one template, page width and reading direction."""
 
-    def __init__(self, template: Template, texts: Texts, labels: Labels, width: float) -> None:
+    def __init__(
+        self, template: Template, texts: Texts, labels: Labels, width: float, marks: CardMarks | None = None
+    ) -> None:
+        self.marks = marks or CardMarks()
         self.template = template
         self.texts = texts
         self.styles = texts.styles
@@ -114,64 +159,80 @@ class CardBuilder:
         self.width = width
         self.padding = template.spacing["box_padding"]
 
-    def card(self, card: Card) -> list[Flowable]:
-        """Return the card's flowables.
+    def card(self, card: Card, *, first_page_room: float | None = None) -> list[Flowable]:
+        """Return the card's flowables, which may break only at good points.
 
-        Usually one block that moves to the next page rather than split, if it fits. When each
-        exercise has a page of its own (large print), a card is often taller than a page, and
-        kept whole it would leave the page before it empty (all of page one after the header):
-        there it flows instead, from step to step and tip to tip, its opening (title, summary,
-        dosage, pictures) kept together, and each heading with the line after it.
+        The opening (title bar, summary, cautions, dosage and pictures) is one block, and so is
+        each heading with the line after it: no heading, dosage strip or picture is left alone
+        at a page foot. The card may continue on the next page after its opening, between steps
+        and between tips. Marks around the card tell the running header which card a page
+        continues. ``first_page_room`` is the height under the header on page one, given for
+        the first card.
         """
         text = self.texts
-        flowing = self.template.exercise_per_page
-        opening: list[Flowable] = [self._title_bar(card), text(card.summary, "summary")]
-        opening += [self._caution(caution, self.width) for caution in card.cautions]
-        opening.append(self._dosage(card, self.width))
+        about: list[Flowable] = [text(card.summary, "summary")] if self._summaries else []
         panels = self._panels(card)
-        if panels is not None:
-            opening.append(panels)
         side = self._side(card)
-        if side and self.template.figures != "single":
-            # Above the steps, as its own block: a picture beside long steps would make one
-            # table row that cannot break across pages (large print).
-            opening.append(
-                self._table(
-                    [self.texts.row(side)],
-                    self.texts.row([self.width / len(side)] * len(side)),
-                    [
-                        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ],
-                )
-            )
-            side = []
-        # In compact columns a small picture stands beside the steps, where it adds no height.
-        side_width = max((getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side), default=0.0)
-        steps_width = self.width - side_width - 2 * self.padding if side else self.width
         rows = self._step_rows(card)
         steps: list[Flowable]
-        if side:
+        if side and self.template.figures != "single":
+            # A single picture stands beside the summary and dosage, in no extra height; the
+            # steps below it stay free to continue on the next page.
+            side_width = max(getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side)
+            beside = self.width - side_width - self.padding
+            about += [self._caution(caution, beside) for caution in card.cautions]
+            # A strip, or label/value rows where a strip squeezed beside the picture is taller.
+            strip, rows_table = self._dosage(card, beside), self._dosage_rows(card, beside)
+            dosage = min((strip, rows_table), key=lambda table: table.wrap(beside, 10_000)[1])
+            about = [self._side_by_side([*about, dosage], side, beside)]
+            steps = [self._steps([row], self.width) for row in rows]
+        elif side:
+            # In compact columns a small picture stands beside the steps, where it adds no height.
+            side_width = max(getattr(f, "drawWidth", getattr(f, "width", 0)) for f in side)
+            steps_width = self.width - side_width - 2 * self.padding
+            about += [self._caution(caution, self.width) for caution in card.cautions]
+            about.append(self._dosage(card, self.width))
             steps = [self._side_by_side([self._steps(rows, steps_width)], side, steps_width)]
-        elif flowing:
-            steps = [self._steps([row], steps_width) for row in rows]
         else:
-            steps = [self._steps(rows, steps_width)]
-        sections: list[tuple[str, list[Flowable]]] = [(self.labels.steps, steps)]
-        if card.tips:
-            sections.append((self.labels.tips, [text(tip, "tip", bullet=True) for tip in card.tips]))
+            about += [self._caution(caution, self.width) for caution in card.cautions]
+            about.append(self._dosage(card, self.width))
+            steps = [self._steps([row], self.width) for row in rows]
+        opening = [CardMark(self.marks, card), self._title_bar(card), *about]
+        if panels is not None:
+            opening.append(panels)
+        first_steps = [text(self.labels.steps, "heading"), steps[0]]
+        parts: list[Flowable]
+        if self.template.exercise_per_page and (
+            first_page_room is None
+            or _stacked_height([*opening, *first_steps], self.width) <= first_page_room
+        ):
+            # Large print: the pictures stay with the first step, unless that would push the
+            # first card off page one (its title, dosage and pictures always start there).
+            parts = [KeepTogether([*opening, *first_steps])]
+        else:
+            parts = [KeepTogether(opening), KeepTogether(first_steps)]
+        parts += steps[1:]
+        tips = card.tips if self._tips else ()
+        if tips:
+            bullets = [text(tip, "tip", bullet=True) for tip in tips]
+            parts += [KeepTogether([text(self.labels.tips, "heading"), bullets[0]]), *bullets[1:]]
         if card.notes:
-            sections.append((self.labels.notes, [text(card.notes, "notes")]))
-        parts = list(opening)
-        for title, content in sections:
-            parts += [text(title, "heading"), *content]  # a heading keeps with the next (styles)
-        if not flowing:
-            return [KeepTogether([*parts, Spacer(1, self.template.spacing["card_gap"])])]
-        # No gap after a flowing card: the next starts a page, and a gap left over at the foot
-        # of a full page would spill onto a page of its own (advice_box leaves the gap instead).
-        for flowable in opening[:-1]:
-            flowable.keepWithNext = True  # read by ReportLab's layout
+            parts.append(KeepTogether([text(self.labels.notes, "heading"), text(card.notes, "notes")]))
+        parts.append(CardMark(self.marks, None))
+        if not self.template.exercise_per_page:
+            parts.append(CardGap(self.template.spacing["card_gap"]))
         return parts
+
+    @property
+    def _summaries(self) -> bool:
+        """Compact leaves out each card's summary line: the steps say what to do."""
+        return self.template.columns == 1
+
+    @property
+    def _tips(self) -> bool:
+        """Compact and large print leave out the per-exercise safety tips, so that a card fits
+        its column or page; the "when to stop" safety box is printed once for the sheet."""
+        return self.template.columns == 1 and not self.template.exercise_per_page
 
     def advice_box(self, title: str, lines: Sequence[str]) -> Flowable:
         """A boxed, bulleted section in the caution colours (the general safety advice)."""
@@ -231,7 +292,9 @@ class CardBuilder:
             return None
         height = self.template.image_max_mm[1] * mm * 0.8
         numbers_font = self.texts.fonts.face(bold=True, italic=False)
-        panels = _cached_panels(card.figure, self.width, height, self._figure_colors(), numbers_font)
+        panels = _cached_panels(
+            card.figure, self.width, height, self._figure_colors(), numbers_font, self.texts.rtl
+        )
         return Described(panels, card.alt, self.styles["body"].fontName, self.styles["body"].fontSize)
 
     def _side(self, card: Card) -> list[Flowable]:
@@ -303,8 +366,11 @@ class CardBuilder:
             stringWidth(word, heading.fontName, heading.fontSize) for word in self.labels.dosage.split()
         )
         # Wide enough for the heading's longest word: large print must not break "dosage".
-        heading_width = max(0.17 * width, longest + 2 * self.padding + 1)
-        cells: list[Any] = [self.texts(self.labels.dosage, "heading")]
+        # Compact columns leave the heading out: the labels say what each value is.
+        heading_width = (
+            max(0.17 * width, longest + 2 * self.padding + 1) if self.template.columns == 1 else 0.0
+        )
+        cells: list[Any] = [self.texts(self.labels.dosage, "heading")] if heading_width else []
         cells += [
             [self.texts(label, "dosage_label"), self.texts(value, "dosage_value")]
             for label, value in card.dosage
@@ -321,9 +387,9 @@ class CardBuilder:
         heading_column = len(cells) - 1 if self.texts.rtl else 0
         return self._boxed(
             [self.texts.row(cells)],
-            self.texts.row([heading_width, *widths]),
+            self.texts.row([heading_width, *widths] if heading_width else widths),
             self.template.colors["accent"],
-            extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),),
+            extra=(("TOPPADDING", (heading_column, 0), (heading_column, 0), 0),) if heading_width else (),
         )
 
     def _dosage_rows(self, card: Card, width: float) -> Table:

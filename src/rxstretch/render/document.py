@@ -15,6 +15,7 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     FrameBreak,
+    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -23,15 +24,16 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from rxstretch import __version__
 from rxstretch.errors import RxStretchError
-from rxstretch.model.handout import Handout
+from rxstretch.model.handout import Card, Handout
 from rxstretch.model.template import PAGE_SIZES_MM, Template
-from rxstretch.render.cards import CardBuilder
+from rxstretch.render.cards import CardBuilder, CardMarks
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import check_glyphs, handout_strings
 from rxstretch.render.header import clinic_header, patient_details
 from rxstretch.render.internals import plain_streams, restart_page
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
+from rxstretch.render.tables import make_table
 from rxstretch.render.tracker import tracker_flowables
 
 PRODUCER = f"rxstretch {__version__}"
@@ -134,12 +136,15 @@ class HandoutRenderer:
             initialFontSize=10,
         )
         header = self._header(handout, text)
-        doc.addPageTemplates(self._page_templates(doc, handout, text, _height(header, doc.width)))
+        header_height = _height(header, doc.width)
+        marks = CardMarks()
+        doc.addPageTemplates(self._page_templates(doc, handout, text, header_height, marks))
 
         def footer(canvas: Canvas, page: int, pages: int) -> None:
             self._footer(canvas, handout, text, page, pages)
 
-        story = [NextPageTemplate("later"), *header, *self._body(handout, text)]
+        room = doc.height - (0 if self.template.columns > 1 else header_height)
+        story = [NextPageTemplate("later"), *header, *self._body(handout, text, marks, room)]
         try:
             doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
         except LayoutError as exc:
@@ -151,12 +156,12 @@ class HandoutRenderer:
         return buffer.getvalue()
 
     def _page_templates(
-        self, doc: BaseDocTemplate, handout: Handout, text: Texts, header_height: float
+        self, doc: BaseDocTemplate, handout: Handout, text: Texts, header_height: float, marks: CardMarks
     ) -> list[PageTemplate]:
         """First page, later pages and the full-width diary pages, in one or two columns."""
 
         def running_header(canvas: Canvas, _doc: BaseDocTemplate) -> None:
-            self._running_header(canvas, handout, text)
+            self._running_header(canvas, handout, text, marks.current)
 
         left, bottom, width, height = doc.leftMargin, doc.bottomMargin, doc.width, doc.height
         wide = PageTemplate("wide", [_frame(left, bottom, width, height, "wide")], onPage=running_header)
@@ -193,30 +198,53 @@ class HandoutRenderer:
             text(handout.intro, "intro"),
         ]
 
-    def _body(self, handout: Handout, text: Texts) -> list[Flowable]:
-        builder = CardBuilder(self.template, text, handout.labels, self.column_width)
+    def _body(self, handout: Handout, text: Texts, marks: CardMarks, room: float) -> list[Flowable]:
+        builder = CardBuilder(self.template, text, handout.labels, self.column_width, marks)
         story: list[Flowable] = [FrameBreak()] if self.template.columns > 1 else []
         for index, card in enumerate(handout.cards):
             if index and self.template.exercise_per_page:
                 story.append(PageBreak())
-            story += builder.card(card)
+            story += builder.card(card, first_page_room=None if index else room)
         # After the cards: at the top it would push the first card off page one; the intro
-        # already says to stop on sharp pain, numbness or tingling.
+        # already says to stop on sharp pain, numbness or tingling. Each closing section stays
+        # with its heading, and they follow the last card on its page when there is room.
         if handout.safety_advice:
             story.append(builder.advice_box(handout.labels.safety, handout.safety_advice))
-        if handout.general_notes:
-            story += [
-                text(handout.labels.general_notes, "section_title"),
-                text(handout.general_notes, "body"),
-            ]
-        if handout.follow_up:
-            story += [text(handout.labels.follow_up, "section_title"), text(handout.follow_up, "body")]
+        closing = [
+            [text(title, "section_title"), text(body, "body")]
+            for title, body in (
+                (handout.labels.general_notes, handout.general_notes),
+                (handout.labels.follow_up, handout.follow_up),
+            )
+            if body
+        ]
+        if len(closing) == 2:
+            # Notes and the next appointment side by side: one block, in the height of the notes.
+            story.append(self._side_by_side(text, closing))
+        else:
+            story += [KeepTogether(section) for section in closing]
         if handout.tracker is not None:
             story += [
                 NextPageTemplate("wide"),
                 *tracker_flowables(handout.tracker, text, self.template, self.frame_width),
             ]
         return story
+
+    def _side_by_side(self, text: Texts, sections: list[list[Flowable]]) -> Flowable:
+        """Two closing sections side by side, kept together."""
+        width = self.column_width
+        table = make_table(
+            [text.row(sections)],
+            text.row([width * 0.62, width * 0.38]),
+            font=self.styles["body"].fontName,
+            commands=[
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ],
+        )
+        return KeepTogether([table])
 
     def _small_line(
         self, canvas: Canvas, text: Texts, style: ParagraphStyle, y: float, start: str, end: str
@@ -229,10 +257,28 @@ class HandoutRenderer:
         text.draw_line(canvas, self.page_size[0] - self.margins["right"], y, right, style, right=True)
         canvas.restoreState()
 
-    def _running_header(self, canvas: Canvas, handout: Handout, text: Texts) -> None:
+    def _running_header(self, canvas: Canvas, handout: Handout, text: Texts, card: Card | None) -> None:
+        """Clinic at the start, the card a page continues in the middle, the patient at the end;
+        each shortened with an ellipsis to its own share of the line."""
+        style = self.styles["running_header"]
         y = self.page_size[1] - self.margins["top"] + 6 * mm
-        name = handout.details[0][1]
-        self._small_line(canvas, text, self.styles["running_header"], y, handout.brand.name or "", name)
+        gap = 4 * mm
+        width = self.frame_width
+        clinic = handout.brand.name or ""
+        patient = handout.details[0][1]
+        middle = handout.labels.continued % {"name": f"{card.number}.\u2002{card.name}"} if card else ""
+        shares = (0.28, 0.44, 0.28) if middle else (0.5, 0.0, 0.5)
+        start, centre, end = (
+            text.fit_line(value, style, width * share - gap)
+            for value, share in zip((clinic, middle, patient), shares, strict=True)
+        )
+        self._small_line(canvas, text, style, y, start, end)
+        if centre:
+            canvas.saveState()
+            canvas.setFillColor(style.textColor)
+            middle_x = self.margins["left"] + width * shares[0]
+            text.draw_line(canvas, middle_x + gap / 2, y, centre, style, right=False, bold=True)
+            canvas.restoreState()
 
     def _footer(self, canvas: Canvas, handout: Handout, text: Texts, page: int, pages: int) -> None:
         y = self.margins["bottom"] - 9 * mm

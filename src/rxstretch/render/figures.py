@@ -394,17 +394,32 @@ def _panels_drawing(
     colors: FigureColors,
     numbers: Sequence[int] = (),
     font: str | None = None,
+    rtl: bool = False,
+    trim: bool = False,
 ) -> Drawing:
+    """Panels side by side, numbered when ``numbers`` are given, first panel at the right when
+    ``rtl``. Each number sits in a band above or a gutter beside the drawing (whichever leaves
+    the drawing larger), never over it. ``trim`` drops the height the drawings cannot use."""
     gap = width * 0.02 if len(panels) > 1 else 0.0
     slot = (width - gap * (len(panels) - 1)) / len(panels)
     pad = min(slot, height) * 0.06
     scenes = [_scene(figure, panel, colors) for panel in panels]
-    scale = _fit_scale(scenes, slot, height, pad)
+    radius = _badge_radius(min(slot, height))
+    badge = 2 * radius + 4 if numbers else 0.0
+    band_scale = _fit_scale(scenes, slot, height - badge, pad)
+    gutter_scale = _fit_scale(scenes, slot - badge, height, pad)
+    band, gutter = (badge, 0.0) if band_scale >= gutter_scale else (0.0, badge)
+    scale = max(band_scale, gutter_scale)
     tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    if trim:
+        height = min(height, tallest * scale + 2 * pad + band)
+        if len(panels) == 1 and not numbers:  # a single picture gives back unused width too
+            widest = max(s.box[2] - s.box[0] for s in scenes)
+            width = slot = min(width, widest * scale + 2 * pad)
     font = font or _font()
     drawing = _drawing(width, height, font)
     for index, scene in enumerate(scenes):
-        x = index * (slot + gap)
+        x = (len(panels) - 1 - index if rtl else index) * (slot + gap)
         if numbers:
             drawing.add(
                 _rect(x, 0, slot, height, rx=4, ry=4, fillColor=None, strokeColor=_mix(colors.floor, 0.5))
@@ -412,9 +427,9 @@ def _panels_drawing(
         drawing.add(
             _place(
                 scene,
-                x=x,
-                width=slot,
-                height=height,
+                x=x + (0 if rtl else gutter),
+                width=slot - gutter,
+                height=height - band,
                 scale=scale,
                 floor=figure.floor,
                 tallest=tallest,
@@ -423,7 +438,8 @@ def _panels_drawing(
             )
         )
         if numbers:
-            _number_badge(drawing, numbers[index], x + 3, height - 3, min(slot, height), colors, font)
+            left = x + slot - 3 - 2 * radius if rtl else x + 3
+            _number_badge(drawing, numbers[index], left, height - 3, radius, colors, font)
     return drawing
 
 
@@ -441,11 +457,15 @@ def _drawing(width: float, height: float, font: str) -> Drawing:
     return drawing
 
 
+def _badge_radius(size: float) -> float:
+    """The step number's circle for a panel of ``size``: large-print numbers are 16 pt and more."""
+    return max(5.0, min(16.0, size * 0.12))
+
+
 def _number_badge(
-    drawing: Drawing, number: int, left: float, top: float, size: float, colors: FigureColors, font: str
+    drawing: Drawing, number: int, left: float, top: float, radius: float, colors: FigureColors, font: str
 ) -> None:
-    """A filled accent circle with the step number, in the panel's top-left corner."""
-    radius = max(5.0, min(16.0, size * 0.12))  # large-print panels get numbers of 16 pt and more
+    """A filled accent circle with the step number, its top-left corner at (left, top)."""
     cx, cy = left + radius, top - radius
     drawing.add(Circle(cx, cy, radius, fillColor=HexColor(colors.accent), strokeColor=None))
     drawing.add(
@@ -462,7 +482,13 @@ def _number_badge(
 
 
 def figure_flowable(
-    figure: Figure, *, width: float, height: float, colors: FigureColors, step: int | None = None
+    figure: Figure,
+    *,
+    width: float,
+    height: float,
+    colors: FigureColors,
+    step: int | None = None,
+    trim: bool = False,
 ) -> Drawing:
     """The figure's main picture, or the panel of ``step`` (1-based), fitted in width × height points."""
     if step is None:
@@ -471,21 +497,37 @@ def figure_flowable(
         raise FigureError(f"figure {figure.id} has no panel {step} (it has {len(figure.panels)})")
     else:
         panel = figure.panels[step - 1]
-    return _panels_drawing(figure, [panel], width=width, height=height, colors=colors)
+    return _panels_drawing(figure, [panel], width=width, height=height, colors=colors, trim=trim)
 
 
 def step_panels(
-    figure: Figure, *, width: float, height: float, colors: FigureColors, font: str | None = None
+    figure: Figure,
+    *,
+    width: float,
+    height: float,
+    colors: FigureColors,
+    font: str | None = None,
+    rtl: bool = False,
+    trim: bool = False,
 ) -> Drawing:
     """A row of panels numbered 1, 2, 3... like the steps, or the single picture if not stepped.
 
-    ``font`` (a registered bold face) sets the numbers; the bundled bold by default.
+    ``font`` (a registered bold face) sets the numbers; the bundled bold by default. ``rtl``
+    runs the panels from right to left; ``trim`` drops height the drawings cannot use.
     """
     if not figure.stepped:
-        return figure_flowable(figure, width=width, height=height, colors=colors)
+        return figure_flowable(figure, width=width, height=height, colors=colors, trim=trim)
     numbers = range(1, len(figure.panels) + 1)
     return _panels_drawing(
-        figure, figure.panels, width=width, height=height, colors=colors, numbers=numbers, font=font
+        figure,
+        figure.panels,
+        width=width,
+        height=height,
+        colors=colors,
+        numbers=numbers,
+        font=font,
+        rtl=rtl,
+        trim=trim,
     )
 
 

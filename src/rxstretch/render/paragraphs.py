@@ -157,21 +157,54 @@ class Texts:
             for in_main, run in runs
         )
 
-    def draw_line(
-        self, canvas: Canvas, x: float, y: float, text: str, style: ParagraphStyle, *, right: bool
-    ) -> None:
-        """Draw one line on the canvas (header, footer) from ``x``, or ending at ``x`` if ``right``."""
+    def _runs(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> list[tuple[str, str, float]]:
+        """One line as (font, visual text, width) runs, in drawing order."""
+        face = self.fonts.face(bold=True, italic=False) if bold else style.fontName
+        text = self._spaces(text)
         # Spaces aside (Babel's narrow no-break spaces), the face that draws the whole line.
-        font = self._face_for("".join(c for c in text if not c.isspace()), style.fontName)
+        font = self._face_for("".join(c for c in text if not c.isspace()), face)
         line = visual_line(text, font, rtl=self.rtl) if (self.rtl or has_rtl(text)) else text
         main = font_characters(font)
-        runs = [
-            (font if in_main or self.fallback is None else self.fallback, "".join(group))
+        return [
+            (run_font, run, stringWidth(run, run_font, style.fontSize))
             for in_main, group in groupby(line, key=lambda c: ord(c) in main or c.isspace())
+            for run_font, run in [
+                (font if in_main or self.fallback is None else self.fallback, "".join(group))
+            ]
         ]
-        widths = [stringWidth(run, run_font, style.fontSize) for run_font, run in runs]
-        x = x - sum(widths) if right else x
-        for (run_font, run), width in zip(runs, widths, strict=True):
+
+    def line_width(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> float:
+        """How wide ``text`` is when drawn as one line by :meth:`draw_line`."""
+        return sum(width for _, _, width in self._runs(text, style, bold=bold))
+
+    def fit_line(self, text: str, style: ParagraphStyle, width: float, *, bold: bool = False) -> str:
+        """``text``, or its longest start that fits ``width`` followed by an ellipsis."""
+        if not text or self.line_width(text, style, bold=bold) <= width:
+            return text
+        low, high = 0, len(text)
+        while low < high:  # the longest prefix (in reading order) that fits with its ellipsis
+            middle = (low + high + 1) // 2
+            if self.line_width(text[:middle].rstrip() + "\u2026", style, bold=bold) <= width:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low].rstrip() + "\u2026" if low else ""
+
+    def draw_line(
+        self,
+        canvas: Canvas,
+        x: float,
+        y: float,
+        text: str,
+        style: ParagraphStyle,
+        *,
+        right: bool,
+        bold: bool = False,
+    ) -> None:
+        """Draw one line on the canvas (header, footer) from ``x``, or ending at ``x`` if ``right``."""
+        runs = self._runs(text, style, bold=bold)
+        x = x - sum(width for _, _, width in runs) if right else x
+        for run_font, run, width in runs:
             canvas.setFont(run_font, style.fontSize)
             canvas.drawString(x, y, run)
             x += width
