@@ -261,7 +261,12 @@ class HandoutRenderer:
         """Clinic at the start, the card a page continues in the middle, the patient at the end;
         each shortened with an ellipsis to its own share of the line."""
         style = self.styles["running_header"]
-        y = self.page_size[1] - self.margins["top"] + 6 * mm
+        # Inside the top margin, but never so high that a tall glyph (an Arabic alef with its
+        # hamza and shadda) reaches the printer's unprintable edge: its top stays 3 mm clear.
+        y = min(
+            self.page_size[1] - self.margins["top"] + 6 * mm,
+            self.page_size[1] - 3 * mm - 1.3 * style.fontSize,
+        )
         gap = 4 * mm
         width = self.frame_width
         clinic = handout.brand.name or ""
