@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS
 from rxstretch.cli.options import (
     brand_option,
     check_date,
@@ -20,8 +21,6 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
-from rxstretch.model.handout import MAX_TRACKER_WEEKS
-from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout
