@@ -6,7 +6,11 @@ Both commands are run alternately so that machine noise hits them alike.
 Run it from an environment with a regular `pip install .`: an editable install reads
 rxstretch from src/, and where PYTHONDONTWRITEBYTECODE is set, recompiles it on every start.
 
-Usage: python benchmarks/bench_generate.py [--runs N]
+Also prints `rxstretch --version` and `--help` against a bare `python -c pass`, and with
+--baseline, the same figures for another rxstretch executable (e.g. an install of the previous
+release), all measured in the same run.
+
+Usage: python benchmarks/bench_generate.py [--runs N] [--baseline PATH/TO/rxstretch]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ def wall_time(command: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--baseline", help="another rxstretch executable to measure alongside")
     args = parser.parse_args()
     rxstretch = shutil.which("rxstretch") or sys.exit("rxstretch is not installed in this environment")
     located = subprocess.run(
@@ -52,23 +57,46 @@ def main() -> None:
             "--force",
         ]
         plain = [sys.executable, str(REPO / "benchmarks" / "plain_reportlab.py"), f"{scratch}/plain.pdf"]
-        for command in (ours, plain):  # warm the OS file cache once
-            wall_time(command)
-        times: dict[str, list[float]] = {"rxstretch generate": [], "plain ReportLab": []}
-        for _ in range(args.runs):
-            times["rxstretch generate"].append(wall_time(ours))
-            times["plain ReportLab"].append(wall_time(plain))
-        sizes = {
-            name: Path(scratch, f).stat().st_size
-            for name, f in (("rxstretch generate", "rx.pdf"), ("plain ReportLab", "plain.pdf"))
+        commands = {
+            "rxstretch generate": ours,
+            "plain ReportLab": plain,
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "rxstretch --version": [rxstretch, "--version"],
+            "rxstretch --help": [rxstretch, "--help"],
         }
-    medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"cold single handout, 4 exercises, median of {args.runs} runs")
-    for name, median in medians.items():
-        spread = f"{min(times[name]) * 1000:.0f}-{max(times[name]) * 1000:.0f}"
-        print(f"  {name:20s} {median * 1000:7.0f} ms  (range {spread} ms, {sizes[name]:,} bytes)")
-    ratio = medians["rxstretch generate"] / medians["plain ReportLab"]
-    print(f"  ratio rxstretch / plain: {ratio:.2f} (target <= 1.5)")
+        if args.baseline:
+            commands["baseline generate"] = [
+                args.baseline,
+                *ours[1:3],
+                "-o",
+                f"{scratch}/base.pdf",
+                "--force",
+            ]
+            commands["baseline --version"] = [args.baseline, "--version"]
+            commands["baseline --help"] = [args.baseline, "--help"]
+        for command in commands.values():  # warm the OS file cache once
+            wall_time(command)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):  # alternately, so that machine noise hits every command alike
+            for name, command in commands.items():
+                times[name].append(wall_time(command))
+        sizes = {name: Path(scratch, f).stat().st_size for name, f in (("rxstretch generate", "rx.pdf"),)}
+    best = {name: min(values) for name, values in times.items()}
+    print(f"cold starts, best and median of {args.runs} runs (median/best shows the noise)")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:20s} best {best[name] * 1000:6.0f} ms  median {median * 1000:6.0f} ms")
+    print(f"  handout size: {sizes['rxstretch generate']:,} bytes")
+    for who in ("rxstretch", "baseline"):
+        if f"{who} --version" not in best:
+            continue
+        ratio = (
+            best[f"{who} generate" if who == "baseline" else "rxstretch generate"] / best["plain ReportLab"]
+        )
+        print(f"  {who}: generate / plain ReportLab {ratio:.2f} (target <= 1.0, best of runs)")
+        for flag in ("--version", "--help"):
+            above = (best[f"{who} {flag}"] - best["python -c pass"]) * 1000
+            print(f"  {who}: {flag} {above:.0f} ms above python -c pass (target < 50)")
 
 
 if __name__ == "__main__":

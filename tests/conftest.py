@@ -23,10 +23,11 @@ FIXED_DATE = datetime.date(2026, 11, 26)
 
 
 @pytest.fixture(autouse=True)
-def _no_user_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never pick up a developer's own clinic library or brand."""
+def _no_user_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never pick up a developer's own clinic library, brand or cache (each test has its own)."""
     monkeypatch.delenv("RXSTRETCH_LIBRARY", raising=False)
     monkeypatch.delenv("RXSTRETCH_BRAND", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Limits the command line shows in its help; kept here so that ``--help`` imports no model code.
+# Adherence falls as home programmes grow; past this many exercises the clinician is warned.
+DEFAULT_MAX_EXERCISES = 8
+# An exercise diary longer than a quarter is printed again at the next appointment instead.
+MAX_TRACKER_WEEKS = 12
+
 if TYPE_CHECKING:
     from rxstretch.api import (
         build_handout,

@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rxstretch import pipeline
+from rxstretch import DEFAULT_MAX_EXERCISES, pipeline
 from rxstretch.loaders.brand import load_brand
 from rxstretch.loaders.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.prescription import load_prescription_file
-from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS
 from rxstretch.errors import RxStretchError
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
@@ -15,8 +16,8 @@ from rxstretch.model import (
     PrescribedExercise,
     Prescription,
 )
-from rxstretch.model.handout import MAX_TRACKER_WEEKS, Card, Handout, Labels, Tracker, TrackerRow
-from rxstretch.safety import DEFAULT_MAX_EXERCISES, check_safety
+from rxstretch.model.handout import Card, Handout, Labels, Tracker, TrackerRow
+from rxstretch.safety import check_safety
 
 # More boxes than this no longer fit a day's cell; such a schedule is noted in the frequency.
 MAX_TRACKER_BOXES = 4

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rxstretch import DEFAULT_MAX_EXERCISES
 from rxstretch.errors import ContraindicationError, Problem, Refusal
 from rxstretch.model import (
     DosageRange,
@@ -21,8 +22,6 @@ from rxstretch.model import (
     Range,
 )
 
-# Adherence falls as home programmes grow; past this many exercises the clinician is warned.
-DEFAULT_MAX_EXERCISES = 8
 _DAYS_PER = {"day": 7, "week": 1}
 
 

@@ -149,10 +149,16 @@ _worker: dict[str, Any] = {}
 
 
 def init_worker(options: BatchOptions) -> None:
-    """Load the library, fonts and template once per process (the pool's initializer)."""
+    """Load the library, fonts and template once per process (the pool's initializer).
+
+    The parent calls it before starting the pool: forked workers inherit what it loaded and
+    return at once, so they share those pages and start rendering at once.
+    """
     from rxstretch.loaders.library import library_dirs, load_library_dirs
     from rxstretch.pipeline import prepare_renderer
 
+    if _worker.get("options") is options:
+        return
     _worker["options"] = options
     folders = library_dirs([Path(p) for p in options.libraries], use_env=options.use_env)
     _worker["library"] = load_library_dirs(folders, lazy=True)
@@ -333,8 +339,8 @@ def _outcomes(
     library_fingerprint: str,
 ) -> Iterator[Outcome]:
     pending = _pending(records, options, shard, previous, library_fingerprint)
+    init_worker(options)
     if jobs <= 1:
-        init_worker(options)
         for item in pending:
             yield render_job(item) if isinstance(item, _Job) else item
         return

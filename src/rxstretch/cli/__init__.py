@@ -1,37 +1,60 @@
 """The rxstretch command line: option parsing and error reporting only; the work is in the API.
 
-Each command lives in its own module; this one gathers them into the ``rxstretch`` group.
+Each command lives in its own module; this one gathers them into the ``rxstretch`` group. The
+modules are imported only when their command runs (or ``--help`` lists them), so that
+``rxstretch --version`` starts as fast as Python itself.
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from rxstretch import __version__
-from rxstretch.cli.batch import batch_command
-from rxstretch.cli.catalog import list_command, locales_command, show_command, validate_command
-from rxstretch.cli.generate import generate_command
-from rxstretch.cli.init import init_command
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# Command name -> "module:attribute", in the order ``--help`` lists them.
+COMMANDS = {
+    "generate": "rxstretch.cli.generate:generate_command",
+    "list": "rxstretch.cli.catalog:list_command",
+    "show": "rxstretch.cli.catalog:show_command",
+    "validate": "rxstretch.cli.catalog:validate_command",
+    "locales": "rxstretch.cli.catalog:locales_command",
+    "batch": "rxstretch.cli.batch:batch_command",
+    "init": "rxstretch.cli.init:init_command",
+}
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module the first time the command is needed."""
+
+    def __init__(self, *args: object, lazy_commands: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [
+            *self.lazy_commands,
+            *(name for name in super().list_commands(ctx) if name not in self.lazy_commands),
+        ]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = self.lazy_commands.get(cmd_name)
+        if target is None:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a Click command")
+        return command
+
+
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="rxstretch")
 def cli() -> None:
     """Make printable home-exercise handouts for physiotherapy patients."""
-
-
-for command in (
-    generate_command,
-    list_command,
-    show_command,
-    validate_command,
-    locales_command,
-    batch_command,
-    init_command,
-):
-    cli.add_command(command)
 
 
 def main() -> None:

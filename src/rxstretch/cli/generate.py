@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS
 from rxstretch.cli.options import (
     brand_option,
     check_date,
@@ -21,8 +22,6 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
-from rxstretch.model.handout import MAX_TRACKER_WEEKS
-from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout

@@ -18,6 +18,7 @@ from rxstretch.loaders.conditions import condition_lookup, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
 from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
+from rxstretch.loaders.parsecache import ParseCache
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import REVIEW_LEVELS, Condition, Exercise, LanguageReview, Library, Vocabulary
@@ -63,11 +64,18 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     reviews = _merge_reviews(folders, problems)
     if problems:
         raise ValidationError(problems)
+    # Reading every file (validate, list) is what the parse cache speeds up; a lazy load reads few.
+    cache = None if lazy else ParseCache(folders)
     exercises = ExerciseIndex(
-        _exercise_paths(folders), vocabulary, conditions, figures=FigureIndex.from_folders(folders)
+        _exercise_paths(folders),
+        vocabulary,
+        conditions,
+        figures=FigureIndex.from_folders(folders),
+        cache=cache,
     )
-    if not lazy:
+    if cache is not None:
         problems = exercises.problems()
+        cache.save()
         if problems:
             raise ValidationError(problems)
     library = Library(
@@ -86,9 +94,9 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     return dataclasses.replace(library, programs=programs)
 
 
-def _load_file(path: Path, problems: list[Problem]) -> Any:
+def _load_file(path: Path, problems: list[Problem], cache: ParseCache | None = None) -> Any:
     try:
-        return load_yaml_file(path)
+        return load_yaml_file(path, cache=cache)
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
@@ -174,12 +182,15 @@ class ExerciseIndex(LazyIndex[Exercise]):
         conditions: Mapping[str, Condition],
         *,
         figures: FigureIndex | None = None,
+        cache: ParseCache | None = None,
     ) -> None:
         # Figures are read with the first exercise that uses them (library/figures/<id>.yaml).
         self.figures = figures if figures is not None else FigureIndex({})
 
         def load(path: Path, problems: list[Problem]) -> Exercise | None:
-            return load_exercise_file(path, vocabulary, conditions, problems, figures=self.figures)
+            return load_exercise_file(
+                path, vocabulary, conditions, problems, figures=self.figures, cache=cache
+            )
 
         super().__init__(paths, load)
 
@@ -204,6 +215,7 @@ def load_exercise_file(
     problems: list[Problem],
     *,
     figures: Mapping[str, Figure] | None = None,
+    cache: ParseCache | None = None,
 ) -> Exercise | None:
     """Read one exercise file; append its problems to ``problems`` and return None if any.
 
@@ -212,7 +224,7 @@ def load_exercise_file(
     """
     if figures is None:
         figures = FigureIndex.from_folders([bundled_library_dir(), path.parent.parent])
-    data = _load_file(path, problems)
+    data = _load_file(path, problems, cache)
     if data is None:
         return None
     reader = Reader(str(path))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from rxstretch.errors import Problem, ValidationError
+
+if TYPE_CHECKING:
+    from rxstretch.loaders.parsecache import ParseCache
 
 # A library file or prescription is a few kilobytes; anything far larger is a mistake or an attack.
 MAX_YAML_BYTES = 1_000_000
@@ -127,6 +130,16 @@ def read_text_limited(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
         raise ValidationError([Problem(source, line, "", "file is not valid UTF-8")]) from exc
 
 
-def load_yaml_file(path: Path) -> Any:
-    """Read and safely parse one YAML file, with located containers."""
-    return parse_yaml(read_text_limited(path), source=str(path))
+def load_yaml_file(path: Path, *, cache: ParseCache | None = None) -> Any:
+    """Read and safely parse one YAML file, with located containers; ``cache`` keeps the tree."""
+    if cache is None:
+        return parse_yaml(read_text_limited(path), source=str(path))
+    try:
+        info = path.stat()  # taken before reading: an edit while reading only misses the cache
+    except OSError:
+        return parse_yaml(read_text_limited(path), source=str(path))
+    tree = cache.get(path, info)
+    if tree is None:
+        tree = parse_yaml(read_text_limited(path), source=str(path))
+        cache.put(path, info, tree)
+    return tree

@@ -50,10 +50,6 @@ class Card:
     alt: str | None = None
 
 
-# An exercise diary longer than a quarter is printed again at the next appointment instead.
-MAX_TRACKER_WEEKS = 12
-
-
 @dataclass(frozen=True)
 class TrackerRow:
     """One exercise in the adherence diary: how many boxes a day, and its frequency in words."""
