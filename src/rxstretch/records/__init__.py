@@ -27,8 +27,10 @@ from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
 from rxstretch.records.csvfile import csv_raws
 from rxstretch.records.encoding import (
+    SAMPLE_BYTES,
     bom_encoding,
     check_encoding_name,
+    guess_code_page,
     open_after_bom,
     open_bytes,
     open_text,
@@ -60,9 +62,14 @@ class Record:
 
 
 def detect_encoding(path: Path) -> str:
-    """Return the encoding of a text export: a BOM wins, then UTF-8 if all of it decodes, else cp1252."""
+    """Return the encoding of a text export: a BOM wins, then UTF-8 if all of it decodes, else a code page.
+
+    The code page is cp1252 when the text reads as Western names, else the one charset-normalizer
+    is sure of; when it is not sure, RxStretchError names the candidates (:func:`guess_code_page`).
+    """
     with open_bytes(path) as stream:
-        bom = bom_encoding(stream.read(len(codecs.BOM_UTF8)))
+        head = stream.read(SAMPLE_BYTES)
+    bom = bom_encoding(head)
     if bom == "utf-16":
         return bom
     if undecodable(path, "utf-8", DECODE_CHUNK) is not None:
@@ -78,7 +85,8 @@ def detect_encoding(path: Path) -> str:
                 f"{path}: mixes encodings: {where}; save the file again in one encoding (UTF-8), "
                 "or give it with --encoding"
             )
-        return "cp1252"  # what Excel writes for "CSV (separator: semicolon)" on Western Windows
+        # cp1252 is what Excel writes for "CSV (separator: semicolon)" on Western Windows.
+        return guess_code_page(path, head[len(codecs.BOM_UTF8) :] if bom else head)
     return bom or "utf-8"
 
 
