@@ -108,12 +108,14 @@ def run_batch(
     input_format: Format = "auto",
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
     font: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> BatchResult:
     """Render one handout per record of a records export into ``output_dir``.
 
-    ``records`` is a CSV, JSON array, JSON Lines file or a folder of prescription files;
+    ``records`` is a CSV, JSON array, JSON Lines file, a spreadsheet (.xlsx, .xlsm, .xls, .ods;
+    ``sheet`` names or numbers the sheet, from 1) or a folder of prescription files;
     ``mapping`` a column-mapping file (or a loaded ColumnMapping, whose ``ignored_columns``
     then tells, after the run, which columns of the export nothing read). Writes manifest.csv
     and errors.csv next to the handouts; a failed record is listed in errors.csv and the others
@@ -179,6 +181,7 @@ def run_batch(
         input_format=input_format,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
     )
     return run_records(
         rows,
