@@ -262,7 +262,7 @@ def test_progress_bar_is_left_out_when_the_export_cannot_be_counted(
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.setattr(rxstretch.records, "count_records", broken)
-    with _progress(tmp_path / "x.csv", "auto", None, (1, 1)) as progress:
+    with _progress(tmp_path / "x.csv", "auto", None, None, (1, 1)) as progress:
         assert progress is None
 
 

@@ -43,6 +43,13 @@ def test_slug_is_a_safe_file_name(text: str) -> None:
         ("", "patient"),
         ("Éloïse Lefèvre", "eloise-lefevre"),
         ("LPT1", "lpt1-file"),
+        ("Łukasz Żółć", "lukasz-zolc"),
+        ("Иван Петров", "ivan-petrov"),
+        ("Γιώργος Παπαδόπουλος", "giorgos-papadopoylos"),
+        ("Şükrü Çağlar", "sukru-caglar"),
+        ("محمد علي", "mhmd-ly"),
+        ("שלום כהן", "slvm-khhn"),
+        ("ＣＯＮ", "con-file"),
     ],
 )
 def test_slug_examples(text: str, expected: str) -> None:

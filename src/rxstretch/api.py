@@ -147,13 +147,15 @@ def run_batch(
     input_format: Format = "auto",
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
     font: Path | str | None = None,
     progress: Callable[[int], None] | None = None,
     fhir: bool = False,
 ) -> BatchResult:
     """Render one handout per record of a records export into ``output_dir``.
 
-    ``records`` is a CSV, JSON array, JSON Lines file (records or FHIR Bundles) or a folder of
+    ``records`` is a CSV, JSON array, JSON Lines file (records or FHIR Bundles), a spreadsheet
+    (.xlsx, .xlsm, .xls, .ods; ``sheet`` names or numbers the sheet, from 1) or a folder of
     prescription files (YAML, or FHIR Bundles as .json);
     ``mapping`` a column-mapping file (or a loaded ColumnMapping, whose ``ignored_columns``
     then tells, after the run, which columns of the export nothing read). Writes manifest.csv
@@ -223,6 +225,7 @@ def run_batch(
         input_format=input_format,
         encoding=encoding,
         delimiter=delimiter,
+        sheet=sheet,
     )
     return run_records(
         rows,

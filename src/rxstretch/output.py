@@ -3,7 +3,8 @@
 Output file names are safe and distinct, made from patient ids and names.
 
 A records export is hostile input: a patient "name" may be ``../../etc/passwd``, ``CON`` or
-empty. A slug keeps only ``[a-z0-9-]`` after folding accents to ASCII, so it can hold no path
+empty. A slug keeps only ``[a-z0-9-]`` after transliterating to ASCII (anyascii: ``Łukasz`` is
+``lukasz``, ``Иван`` is ``ivan``, so staff find a patient's file by name), so it can hold no path
 separator and no ``..``; Windows device names get a suffix; collisions get ``-2``, ``-3`` ….
 """
 
@@ -15,8 +16,9 @@ import re
 import tempfile
 from pathlib import Path
 
+from anyascii import anyascii
+
 from rxstretch.errors import OutputExistsError, RxStretchError
-from rxstretch.text import fold
 
 
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
@@ -76,8 +78,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def slugify(text: str, *, max_length: int = MAX_SLUG_LENGTH) -> str:
     """Return a file-name-safe slug of ``text``: ``[a-z0-9-]``, never empty, never reserved."""
-    ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")
-    slug = _NOT_SLUG.sub("-", ascii_text).strip("-")
+    slug = _NOT_SLUG.sub("-", anyascii(text).lower()).strip("-")
     slug = slug[:max_length].rstrip("-") or EMPTY_SLUG
     if slug in RESERVED_NAMES:
         slug = f"{slug}-file"

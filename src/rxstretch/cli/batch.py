@@ -63,7 +63,7 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
 @click.option(
     "--format",
     "input_format",
-    type=click.Choice(["auto", "csv", "json", "jsonl", "folder"]),
+    type=click.Choice(["auto", "csv", "json", "jsonl", "spreadsheet", "folder"]),
     default="auto",
     show_default=True,
     help="Input format.",
@@ -73,6 +73,11 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
     metavar="NAME",
     callback=_check_csv_option,
     help="Encoding of a CSV or JSON export, e.g. cp1252 (default: detected).",
+)
+@click.option(
+    "--sheet",
+    metavar="NAME|N",
+    help="Sheet of a spreadsheet export: its name or number (default: the first).",
 )
 @click.option(
     "--delimiter", metavar="CHAR", callback=_check_csv_option, help="CSV delimiter (default: detected)."
@@ -106,6 +111,7 @@ def batch_command(
     input_format: Any,
     encoding: str | None,
     delimiter: str | None,
+    sheet: str | None,
     jobs: int | None,
     shard: tuple[int, int],
     date: datetime.date | None,
@@ -130,6 +136,7 @@ def batch_command(
       rxstretch batch examples/records/export-fr.csv --map examples/records/mapping-fr.yaml -o out/
       rxstretch batch patients.jsonl -o out/ --jobs 4 --date 2026-11-26 --resume
       rxstretch batch bundles/ -o out/ --fhir     # a folder of FHIR Bundles (or an NDJSON file)
+      rxstretch batch patients.xlsx --sheet Patients -o out/
     """
     from rxstretch.api import run_batch
     from rxstretch.records.mapping import ColumnMapping, load_mapping
@@ -137,7 +144,7 @@ def batch_command(
     with reported_errors():
         columns = load_mapping(mapping) if mapping is not None else ColumnMapping()
     try:
-        with reported_errors(), _progress(records, input_format, encoding, shard) as progress:
+        with reported_errors(), _progress(records, input_format, encoding, sheet, shard) as progress:
             result = run_batch(
                 records,
                 output_dir,
@@ -154,6 +161,7 @@ def batch_command(
                 input_format=input_format,
                 encoding=encoding,
                 delimiter=delimiter,
+                sheet=sheet,
                 font=font,
                 progress=progress,
                 fhir=fhir,
@@ -177,7 +185,7 @@ def batch_command(
 
 @contextmanager
 def _progress(
-    records: Path, input_format: Any, encoding: str | None, shard: tuple[int, int]
+    records: Path, input_format: Any, encoding: str | None, sheet: str | None, shard: tuple[int, int]
 ) -> Iterator[Callable[[int], None] | None]:
     """Yield a progress callback drawing a bar on stderr when it is a terminal, else None."""
     if not sys.stderr.isatty():
@@ -187,7 +195,7 @@ def _progress(
     from rxstretch.records import count_records
 
     try:
-        total = count_records(records, input_format=input_format, encoding=encoding)
+        total = count_records(records, input_format=input_format, encoding=encoding, sheet=sheet)
     except (RxStretchError, OSError, UnicodeError, ValueError):
         # The count only sizes the bar: the batch itself reports whatever is wrong with the file.
         yield None

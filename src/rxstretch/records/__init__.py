@@ -28,8 +28,10 @@ from rxstretch.model import Library, Prescription
 from rxstretch.prescription import read_prescription
 from rxstretch.records.csvfile import csv_raws
 from rxstretch.records.encoding import (
+    SAMPLE_BYTES,
     bom_encoding,
     check_encoding_name,
+    guess_code_page,
     open_after_bom,
     open_bytes,
     open_text,
@@ -40,8 +42,9 @@ from rxstretch.records.jsonfile import MAX_JSON_RECORD, json_array_raws, jsonl_r
 from rxstretch.records.mapping import ColumnMapping
 from rxstretch.records.raw import RawRecord
 from rxstretch.records.rows import RowReader
+from rxstretch.records.spreadsheet import SPREADSHEET_SUFFIXES, spreadsheet_raws
 
-Format = Literal["auto", "csv", "json", "jsonl", "folder"]
+Format = Literal["auto", "csv", "json", "jsonl", "spreadsheet", "folder"]
 # Set here and handed to the readers rather than kept beside them: the tests lower
 # rxstretch.records.MAX_LINE and DECODE_CHUNK to reach the limits with small files.
 # No real export has a line this long; a longer one is a corrupt or hostile file, not read whole.
@@ -62,9 +65,14 @@ class Record:
 
 
 def detect_encoding(path: Path) -> str:
-    """Return the encoding of a text export: a BOM wins, then UTF-8 if all of it decodes, else cp1252."""
+    """Return the encoding of a text export: a BOM wins, then UTF-8 if all of it decodes, else a code page.
+
+    The code page is cp1252 when the text reads as Western names, else the one charset-normalizer
+    is sure of; when it is not sure, RxStretchError names the candidates (:func:`guess_code_page`).
+    """
     with open_bytes(path) as stream:
-        bom = bom_encoding(stream.read(len(codecs.BOM_UTF8)))
+        head = stream.read(SAMPLE_BYTES)
+    bom = bom_encoding(head)
     if bom == "utf-16":
         return bom
     if undecodable(path, "utf-8", DECODE_CHUNK) is not None:
@@ -80,7 +88,8 @@ def detect_encoding(path: Path) -> str:
                 f"{path}: mixes encodings: {where}; save the file again in one encoding (UTF-8), "
                 "or give it with --encoding"
             )
-        return "cp1252"  # what Excel writes for "CSV (separator: semicolon)" on Western Windows
+        # cp1252 is what Excel writes for "CSV (separator: semicolon)" on Western Windows.
+        return guess_code_page(path, head[len(codecs.BOM_UTF8) :] if bom else head)
     return bom or "utf-8"
 
 
@@ -102,10 +111,17 @@ def _mixed_lines(path: Path) -> tuple[int, int] | None:
 
 
 def detect_format(path: Path) -> Format:
-    """Guess the format from the path: a folder, .jsonl/.ndjson, .json (array or lines), else CSV."""
+    """Guess the format from the path: a folder, a spreadsheet, .jsonl/.ndjson, .json, else CSV."""
     if path.is_dir():
         return "folder"
     suffix = path.suffix.lower()
+    if suffix in SPREADSHEET_SUFFIXES:
+        return "spreadsheet"
+    with open_bytes(path) as stream:
+        magic = stream.read(len(_OLE_MAGIC))
+    if magic.startswith((_ZIP_MAGIC, _OLE_MAGIC)):
+        # A workbook saved under another name: read as text, it "mixes encodings".
+        return "spreadsheet"
     if suffix in {".jsonl", ".ndjson"}:
         return "jsonl"
     if suffix == ".json":
@@ -124,6 +140,11 @@ def detect_format(path: Path) -> Format:
             )
         return "jsonl"
     return "csv"
+
+
+# A zip file (.xlsx, .ods) and an OLE compound file (.xls) start with these bytes.
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _first_line_is_json(path: Path) -> bool:
@@ -153,17 +174,22 @@ def iter_records(
     input_format: Format = "auto",
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet: str | None = None,
 ) -> Iterator[Record]:
     """Return the records of ``path`` in order, read one at a time; a broken record carries its problems.
 
     Raises RxStretchError at once, before any record is used, when ``path`` cannot be read as
     records at all: a format that does not fit it, text not in its encoding, missing columns
     (ValidationError), or no records. ``encoding`` is for every text format; the mapping's
-    encoding and delimiter are for CSV.
+    encoding and delimiter are for CSV; ``sheet`` (a name, or a number from 1) for a spreadsheet.
     """
-    kind = _kind(path, input_format)
+    kind = _kind(path, input_format, sheet=sheet, text_options=bool(encoding or delimiter))
     if kind == "folder":
         return _folder_records(path, library)
+    rows = RowReader(mapping, library)
+    if kind == "spreadsheet":
+        sheet_raws = spreadsheet_raws(path, sheet, mapping)
+        return (_record(raw, str(path), rows, library) for raw in _nonempty(sheet_raws, path))
     chosen = _text_encoding(path, encoding or (mapping.encoding if kind == "csv" else None))
     if kind == "csv":
         raws = csv_raws(path, chosen, mapping, delimiter or mapping.delimiter, MAX_LINE)
@@ -171,15 +197,18 @@ def iter_records(
         raws = json_array_raws(path, chosen)
     else:
         raws = jsonl_raws(path, chosen)
-    rows = RowReader(mapping, library)
     return (_record(raw, str(path), rows, library) for raw in _nonempty(raws, path))
 
 
-def count_records(path: Path, *, input_format: Format = "auto", encoding: str | None = None) -> int:
+def count_records(
+    path: Path, *, input_format: Format = "auto", encoding: str | None = None, sheet: str | None = None
+) -> int:
     """Count the records of ``path`` (for a progress bar) without building prescriptions."""
-    kind = _kind(path, input_format)
+    kind = _kind(path, input_format, sheet=sheet, text_options=bool(encoding))
     if kind == "folder":
         return len(_yaml_files(path))
+    if kind == "spreadsheet":
+        return sum(1 for _ in spreadsheet_raws(path, sheet, None))
     chosen = _text_encoding(path, encoding)
     if kind == "csv":
         raws = csv_raws(path, chosen, None, None, MAX_LINE)
@@ -190,10 +219,26 @@ def count_records(path: Path, *, input_format: Format = "auto", encoding: str | 
     return sum(1 for _ in raws)
 
 
-def _kind(path: Path, input_format: Format) -> Format:
+def _kind(
+    path: Path, input_format: Format, *, sheet: str | None = None, text_options: bool = False
+) -> Format:
     """Return the format to read ``path`` as; a given format must fit a file or a folder."""
     if not path.exists():
         raise RxStretchError(f"{path}: no such file or folder")
+    kind = _given_kind(path, input_format)
+    if sheet is not None and kind != "spreadsheet":
+        raise UsageError(
+            f"{path}: --sheet is for spreadsheets (.xlsx, .xlsm, .xls, .ods), not {kind} exports"
+        )
+    if text_options and kind == "spreadsheet":
+        raise UsageError(
+            f"{path} is a spreadsheet: its cells have no encoding or delimiter; "
+            "leave out --encoding and --delimiter"
+        )
+    return kind
+
+
+def _given_kind(path: Path, input_format: Format) -> Format:
     if input_format == "auto":
         return detect_format(path)
     if input_format == "folder" and not path.is_dir():

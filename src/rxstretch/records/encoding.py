@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -89,3 +93,101 @@ def open_after_bom(path: Path) -> BinaryIO:
 def open_text(path: Path, encoding: str, newline: str | None) -> TextIO:
     """Open ``path`` as text in ``encoding``, past a UTF-8 byte order mark."""
     return io.TextIOWrapper(open_after_bom(path), encoding=encoding, newline=newline)
+
+
+# --- code pages ------------------------------------------------------------------------------
+# The code pages clinics' exports come in when they are neither UTF-8 nor marked by a BOM.
+CODE_PAGES = (
+    *(f"cp{n}" for n in range(1250, 1259)),
+    *(f"iso8859_{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16)),
+    "mac_roman",
+)
+# How much of a file the code page is judged on: names repeat their letters within a few rows.
+SAMPLE_BYTES = 256 * 1024
+MAX_CANDIDATES = 6  # readings named in the error; the detector's likeliest come first
+# Letters of Western European names in cp1252. Ð ð Þ þ Ý ý (Icelandic) are left out: they are
+# what Turkish ğ ş ı İ become when a cp1254 file is read as cp1252.
+_WESTERN_LETTERS = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœŠšŽžŸªº")
+# Punctuation that may touch a letter ("“Walk”", "Müller’s"); any other symbol beside a letter
+# ("£ukasz" for Łukasz, "¯ó³æ" for Żółć) is a letter of another code page misread.
+_QUOTES = frozenset("‘’“”«»‹›„‚")
+# A word: ASCII letters and any non-ASCII characters; ASCII digits, spaces and punctuation end it.
+_WORD = re.compile(r"[A-Za-z\u0080-\U0010ffff]+")
+
+
+def guess_code_page(path: Path, head: bytes) -> str:
+    """Return the code page ``head`` (the start of ``path``, not UTF-8) is in, or refuse.
+
+    cp1252 when the text reads as Western European names; otherwise the one reading
+    charset-normalizer offers that is plausible text. When several readings are plausible
+    (cp1253 Greek also reads as Cyrillic; cp1254 Turkish as Western), RxStretchError names them
+    with a sample word each and asks for ``--encoding``: a guess would print mojibake on
+    handouts with exit status 0.
+    """
+    head = head[: head.rfind(b"\n") + 1] or head  # not a character cut in two at the end
+    western = head.decode("cp1252", errors="ignore")  # undefined bytes are reported by line later
+    if _plausible(western, western=True):
+        return "cp1252"
+    from charset_normalizer import from_bytes  # only for files that are neither UTF-8 nor cp1252
+
+    readings: dict[str, str] = {}  # text -> first code page giving it, in the detector's order
+    for match in from_bytes(head, cp_isolation=list(CODE_PAGES)):
+        text = str(match)
+        if text not in readings and _plausible(text, western=False):
+            readings[text] = match.encoding
+    if len(readings) == 1:
+        return next(iter(readings.values()))
+    if not readings:
+        raise RxStretchError(
+            f"{path}: cannot tell the file's encoding (it is not UTF-8, and no code page reads it "
+            "as names); give it with --encoding, or save the file again as UTF-8"
+        )
+    samples = _differing_words(list(readings))
+    shown = list(zip(readings.values(), samples, strict=True))[:MAX_CANDIDATES]
+    candidates = ", ".join(f'{name} ("{sample}")' for name, sample in shown)
+    if len(readings) > MAX_CANDIDATES:
+        candidates += f" and {len(readings) - MAX_CANDIDATES} more"
+    raise RxStretchError(
+        f"{path}: cannot tell the file's encoding for sure: it reads as {candidates}; "
+        "give the right one with --encoding, or save the file again as UTF-8"
+    )
+
+
+def _plausible(text: str, *, western: bool) -> bool:
+    """Whether ``text`` reads as names: each word in one script, no symbol inside a word."""
+    for word in _non_ascii_words(text):
+        if western and len(word) > 1 and word.isalpha() and not any(c.isascii() for c in word):
+            return False  # "ãåã": Hebrew, Arabic or Cyrillic letters read as accented Latin ones
+        scripts = set()
+        for index, char in enumerate(word):
+            if char.isalpha():
+                if western and not char.isascii() and char not in _WESTERN_LETTERS:
+                    return False
+                scripts.add(unicodedata.name(char, "?").split()[0])
+            elif char not in _QUOTES and _touches_letter(word, index):
+                return False
+        if len(scripts) > 1:
+            return False
+    return True
+
+
+def _non_ascii_words(text: str) -> Iterator[str]:
+    """The runs of letters and non-ASCII characters in ``text`` that have a non-ASCII one."""
+    for match in _WORD.finditer(text):
+        if not match.group().isascii():
+            yield match.group()
+
+
+def _touches_letter(word: str, index: int) -> bool:
+    return any(0 <= at < len(word) and word[at].isalpha() for at in (index - 1, index + 1))
+
+
+def _differing_words(texts: list[str]) -> list[str]:
+    """For each reading in ``texts``, the first word it reads differently from another reading."""
+    words = [list(_non_ascii_words(text)) for text in texts]
+    samples = []
+    for index, own in enumerate(words):
+        other = words[1 if index == 0 else 0]
+        pairs = itertools.zip_longest(own, other, fillvalue="")
+        samples.append(next((mine[:30] for mine, theirs in pairs if mine != theirs), ""))
+    return samples
