@@ -150,3 +150,18 @@ def test_the_renderer_cache_sits_below_the_api_and_batch() -> None:
     assert "rxstretch.pipeline" in graph["rxstretch.batch"]
     assert not [t for t in graph["rxstretch.batch"] if _inside(t, ("rxstretch.api",))]
     assert not [t for t in graph["rxstretch.pipeline"] if _inside(t, ("rxstretch.api", "rxstretch.batch"))]
+
+
+def test_the_public_api_is_listed_and_importable() -> None:
+    import rxstretch
+
+    names = dir(rxstretch)
+    assert {"load_library", "render_handout", "run_batch", "Handout", "Library", "Prescription"} <= set(names)
+    assert not [n for n in names if n != "__version__" and n.startswith("_")]
+    assert all(getattr(rxstretch, name) is not None for name in names)
+
+
+def test_all_names_every_lazy_name() -> None:
+    import rxstretch
+
+    assert set(rxstretch.__all__) == {"__version__", *rxstretch._LAZY}

@@ -28,8 +28,14 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
-from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
-from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.prescription import MAX_NOTE_CHARS
+from rxstretch.prescription.quantities import (
+    MAX_REPS,
+    MAX_SETS,
+    QuantityError,
+    parse_duration,
+    parse_frequency,
+)
 from rxstretch.records.mapping import ColumnMapping, header_key, or_list
 
 _DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
