@@ -165,3 +165,11 @@ def test_all_names_every_lazy_name() -> None:
     import rxstretch
 
     assert set(rxstretch.__all__) == {"__version__", *rxstretch._LAZY}
+
+
+def test_render_imports_only_the_model_errors_and_resources() -> None:
+    allowed = ("rxstretch.render", "rxstretch.model", "rxstretch.errors", "rxstretch.resources")
+    for name, targets in _graph().items():
+        if _inside(name, ("rxstretch.render",)):
+            internal = {t for t in targets if t.startswith("rxstretch") and t != "rxstretch"}
+            assert all(_inside(t, allowed) for t in internal), (name, internal)

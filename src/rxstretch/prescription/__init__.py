@@ -1,4 +1,8 @@
-"""Read a patient's prescription (YAML file or the CLI's quick form) into a Prescription."""
+"""Read a patient's prescription (YAML file or the CLI's quick form) into a Prescription.
+
+Owns: prescription files, the quick form and overrides; quantities.py is the dosage-value
+parser and its limits. Must never import render/, records/, batch/, the API or the CLI.
+"""
 
 from __future__ import annotations
 
