@@ -10,7 +10,6 @@ that looks like a misspelt field is an error, any other is ignored and listed in
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import re
 import unicodedata
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rxstretch.errors import Problem, ValidationError
+from rxstretch.errors import Problem, ValidationError, closest
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import SIDES
@@ -103,8 +102,7 @@ def probable_field(name: str) -> str | None:
     leading = _abbreviated(words[0], _LEADING_WORDS) if words else None  # "hold_seconds", "freq_per_day"
     if leading:
         return _LEADING_WORDS[leading]
-    close = difflib.get_close_matches(written, FIELDS, n=1, cutoff=_CLOSE_FIELD)
-    return close[0] if close else None
+    return closest(written, FIELDS, cutoff=_CLOSE_FIELD)
 
 
 def _abbreviated(word: str, names: Iterable[str]) -> str | None:
