@@ -9,14 +9,9 @@ from dataclasses import dataclass, field
 from rxstretch.errors import ValidationError, closest, did_you_mean, suggestion
 from rxstretch.i18n import language_candidates, parse_locale
 from rxstretch.model import Library, Program
-from rxstretch.text import fold
+from rxstretch.text import match_key
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
-
-
-def match_key(text: str) -> str:
-    """Return the form names are compared in: accents, case and punctuation ignored."""
-    return fold(text.replace("_", " "))  # fold keeps "_", a word character; ids use it as a space
 
 
 def name_aliases(name: str) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import SIDES
 from rxstretch.prescription import read_language
 from rxstretch.records.encoding import encoding_problem
-from rxstretch.text import fold
+from rxstretch.text import fold, header_key
 
 # Fields a column can feed; dosage fields may hold one value for every exercise, or one per
 # exercise separated like the exercises themselves.
@@ -73,11 +72,6 @@ _CLOSE_FIELD = 0.75
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # A date every directive changes when formatted (day > 12, four-digit year), to check formats.
 _PROBE_DATE = datetime.date(2031, 11, 26)
-
-
-def header_key(name: str) -> str:
-    """Normalize a column header for matching: no BOM, trimmed, case-folded, NFC."""
-    return unicodedata.normalize("NFC", name.replace("\ufeff", "").strip()).casefold()
 
 
 def or_list(words: Sequence[str]) -> str:

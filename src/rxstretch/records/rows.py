@@ -36,7 +36,8 @@ from rxstretch.prescription.quantities import (
     parse_duration,
     parse_frequency,
 )
-from rxstretch.records.mapping import ColumnMapping, header_key, or_list
+from rxstretch.records.mapping import ColumnMapping, or_list
+from rxstretch.text import header_key
 
 _DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
 _MINUTES = {"m", "min", "mins", "minute", "minutes"}
