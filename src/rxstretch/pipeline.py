@@ -36,14 +36,7 @@ def build_handout(
     strict_language: bool = False,
     tracker_weeks: int = 0,
 ) -> Handout:
-    """Resolve ``prescription`` into a localized Handout after its safety checks.
-
-    Raises ContraindicationError (a ValidationError) when an exercise must be avoided for one
-    of the patient's conditions and the prescription does not override it with a reason.
-    Dosage and length warnings, and the overrides used, are in the Handout for the clinician.
-    With ``strict_language``, any text that would fall back to another language raises
-    LanguageFallbackError instead of being listed in ``Handout.fallbacks``.
-    """
+    """Resolve ``prescription`` against ``library``: rxstretch.api.build_handout says what it raises."""
     if isinstance(brand, Path | str):
         brand = load_brand(Path(brand))
     handout = resolve_handout(
