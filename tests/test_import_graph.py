@@ -150,3 +150,26 @@ def test_the_renderer_cache_sits_below_the_api_and_batch() -> None:
     assert "rxstretch.pipeline" in graph["rxstretch.batch"]
     assert not [t for t in graph["rxstretch.batch"] if _inside(t, ("rxstretch.api",))]
     assert not [t for t in graph["rxstretch.pipeline"] if _inside(t, ("rxstretch.api", "rxstretch.batch"))]
+
+
+def test_the_public_api_is_listed_and_importable() -> None:
+    import rxstretch
+
+    names = dir(rxstretch)
+    assert {"load_library", "render_handout", "run_batch", "Handout", "Library", "Prescription"} <= set(names)
+    assert not [n for n in names if n != "__version__" and n.startswith("_")]
+    assert all(getattr(rxstretch, name) is not None for name in names)
+
+
+def test_all_names_every_lazy_name() -> None:
+    import rxstretch
+
+    assert set(rxstretch.__all__) == {"__version__", *rxstretch._LAZY}
+
+
+def test_render_imports_only_the_model_errors_and_resources() -> None:
+    allowed = ("rxstretch.render", "rxstretch.model", "rxstretch.errors", "rxstretch.resources")
+    for name, targets in _graph().items():
+        if _inside(name, ("rxstretch.render",)):
+            internal = {t for t in targets if t.startswith("rxstretch") and t != "rxstretch"}
+            assert all(_inside(t, allowed) for t in internal), (name, internal)

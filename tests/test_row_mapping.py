@@ -432,7 +432,7 @@ def test_a_decimal_comma_is_never_read_as_two_values(tmp_path: Path) -> None:
 
 
 def test_names_in_other_scripts_keep_their_letters() -> None:
-    from rxstretch.loaders.names import match_key
+    from rxstretch.text import match_key
 
     assert match_key("Αποκατάσταση ώμου") == "αποκατασταση ωμου"
     assert match_key("Мост") == "мост"

@@ -1,13 +1,14 @@
 """rxstretch: local, scriptable home-exercise handouts for physiotherapy patients.
 
 The public API is imported lazily so that ``rxstretch list`` or ``--version`` do not pay for
-importing ReportLab.
+importing ReportLab. ``dir(rxstretch)`` lists it.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 __version__ = "0.1.0"
 
@@ -17,7 +18,7 @@ DEFAULT_MAX_EXERCISES = 8
 # An exercise diary longer than a quarter is printed again at the next appointment instead.
 MAX_TRACKER_WEEKS = 12
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from rxstretch.api import (
         build_handout,
         fhir_bundle,
@@ -26,7 +27,13 @@ if TYPE_CHECKING:
         render_handout,
         run_batch,
     )
+    from rxstretch.batch import BatchResult
     from rxstretch.errors import Problem, RxStretchError, ValidationError
+    from rxstretch.model import Brand, Condition, Exercise, Library, Prescription, Program
+    from rxstretch.model.figure import Figure
+    from rxstretch.model.handout import Handout
+    from rxstretch.model.template import Template
+    from rxstretch.records.mapping import ColumnMapping
 
 _LAZY = {
     "build_handout": "rxstretch.api",
@@ -38,11 +45,34 @@ _LAZY = {
     "Problem": "rxstretch.errors",
     "RxStretchError": "rxstretch.errors",
     "ValidationError": "rxstretch.errors",
+    # The data the functions take and return.
+    "Brand": "rxstretch.model",
+    "Condition": "rxstretch.model",
+    "Exercise": "rxstretch.model",
+    "Library": "rxstretch.model",
+    "Prescription": "rxstretch.model",
+    "Program": "rxstretch.model",
+    "Figure": "rxstretch.model.figure",
+    "Handout": "rxstretch.model.handout",
+    "Template": "rxstretch.model.template",
+    "BatchResult": "rxstretch.batch",
+    "ColumnMapping": "rxstretch.records.mapping",
 }
 
 __all__ = [
+    "BatchResult",
+    "Brand",
+    "ColumnMapping",
+    "Condition",
+    "Exercise",
+    "Figure",
+    "Handout",
+    "Library",
+    "Prescription",
     "Problem",
+    "Program",
     "RxStretchError",
+    "Template",
     "ValidationError",
     "__version__",
     "build_handout",
@@ -54,8 +84,12 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rxstretch' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+    return getattr(_importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

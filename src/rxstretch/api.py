@@ -15,6 +15,9 @@ from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.prescription import load_prescription_file
 
+# Worker processes a batch may start (the command line's --jobs takes the same range).
+MAX_JOBS = 256
+
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult
     from rxstretch.records import Format
@@ -177,8 +180,8 @@ def run_batch(
     if not 1 <= shard[0] <= shard[1]:
         raise UsageError(f"shard {shard[0]}/{shard[1]}: K must be between 1 and N")
     check_csv_options(encoding=encoding, delimiter=delimiter)
-    if jobs is not None and not 1 <= jobs <= 256:
-        raise UsageError(f"jobs {jobs}: give 1 to 256 worker processes")
+    if jobs is not None and not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(f"jobs {jobs}: give 1 to {MAX_JOBS} worker processes")
     if today is not None and not isinstance(today, datetime.date):
         raise UsageError(f"today {today!r}: give a datetime.date, e.g. datetime.date(2026, 11, 26)")
     if language is not None:

@@ -68,12 +68,23 @@ class ContraindicationError(ValidationError):
         self.refusals = tuple(refusals)
 
 
+def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word``, or None: the one "did you mean" rule (difflib's ratio)."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def suggestion(choice: str) -> str:
+    """' (did you mean "choice"?)', to end a message with."""
+    return f' (did you mean "{choice}"?)'
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean "x"?)' for the closest choice, or a list of valid ones."""
     options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    close = closest(word, options)
     if close:
-        return f' (did you mean "{close[0]}"?)'
+        return suggestion(close)
     if len(options) <= 12:
         return f" (expected one of: {', '.join(options)})"
     return ""

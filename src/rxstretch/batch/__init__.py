@@ -1,5 +1,8 @@
 """Run a batch: records export in, one handout per record out, plus manifest.csv and errors.csv.
 
+Owns: scheduling, workers, resume, the reports. Renders through rxstretch.pipeline; must never
+import the API (it sits below it) or the CLI.
+
 Records are read in order in this process; handouts are resolved and rendered by worker
 processes that each load the library, fonts and template once. Results are written back in
 record order, so manifest.csv is the same whatever the number of workers.

@@ -22,6 +22,7 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
+from rxstretch.prescription.quantities import MAX_REPS, MAX_SETS
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout
@@ -47,8 +48,8 @@ PAPER = {"a4": "A4", "letter": "letter"}
     help="Exercise id for a quick handout without a prescription file (repeatable).",
 )
 @click.option("--patient", help="Patient name (quick form).")
-@click.option("--sets", type=click.IntRange(1, 20), help="Sets for every exercise (quick form).")
-@click.option("--reps", type=click.IntRange(1, 100), help="Repetitions for every exercise (quick form).")
+@click.option("--sets", type=click.IntRange(1, MAX_SETS), help="Sets for every exercise (quick form).")
+@click.option("--reps", type=click.IntRange(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
 @click.option("--hold", metavar="DURATION", help="Hold, e.g. 30s or 1 min 30 s (quick form).")
 @click.option("--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form).")
 @click.option("--notes", help="General notes printed at the end (quick form).")

@@ -27,8 +27,14 @@ from rxstretch.model import (
     PrescribedExercise,
     Prescription,
 )
-from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
-from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.prescription import MAX_NOTE_CHARS
+from rxstretch.prescription.quantities import (
+    MAX_REPS,
+    MAX_SETS,
+    QuantityError,
+    parse_duration,
+    parse_frequency,
+)
 
 READ = ("Patient", "Practitioner", "Condition", "CarePlan", "ServiceRequest", "DetectedIssue")
 # Written by rxstretch about its own output; read back as nothing, on purpose.

@@ -6,11 +6,11 @@ must find the same condition, in any language the library knows.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from rxstretch.errors import closest, suggestion
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap
 from rxstretch.model import Condition, Library
@@ -97,6 +97,6 @@ def describe_unmatched(library: Library, text: str) -> str | None:
     if found:
         return f'"{text}" could mean {" or ".join(found)}; write the condition id instead'
     keys = library.condition_keys or condition_lookup(library.conditions)
-    close = difflib.get_close_matches(fold(text), keys, n=1, cutoff=0.6)
-    hint = f' (did you mean "{keys[close[0]][0]}"?)' if close else ""
+    close = closest(fold(text), keys)
+    hint = suggestion(keys[close][0]) if close else ""
     return f'unknown condition "{text}"{hint}; use an id, a name, a synonym or an ICD-10 or SNOMED CT code'

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rxstretch.errors import ValidationError, did_you_mean
+from rxstretch.errors import ValidationError, closest, did_you_mean, suggestion
 from rxstretch.i18n import language_candidates, parse_locale
 from rxstretch.model import Library, Program
-from rxstretch.text import fold
+from rxstretch.text import match_key
 
 _PARENTHESIS = re.compile(r"\(([^()]*)\)")
-
-
-def match_key(text: str) -> str:
-    """Return the form names are compared in: accents, case and punctuation ignored."""
-    return fold(text.replace("_", " "))  # fold keeps "_", a word character; ids use it as a space
 
 
 def name_aliases(name: str) -> list[str]:
@@ -46,8 +40,8 @@ def name_languages(library: Library, language: str) -> list[str]:
 
 def close_hint(text: str, choices: Mapping[str, str]) -> str:
     """Return ' (did you mean "x"?)', comparing folded forms and showing the choice as written."""
-    close = difflib.get_close_matches(match_key(text), list(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{choices[close[0]]}"?)' if close else did_you_mean(text, choices.values())
+    close = closest(match_key(text), choices)
+    return suggestion(choices[close]) if close else did_you_mean(text, choices.values())
 
 
 @dataclass

@@ -1,4 +1,8 @@
-"""Plain, frozen data passed between the pipeline's stages (load → resolve → render)."""
+"""Plain, frozen data passed between the pipeline's stages (load → resolve → render).
+
+Owns: the types (exercise, figure, template, brand, prescription, handout). Imports nothing
+but itself and errors: never anything that reads files, never ReportLab or Click.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Read a patient's prescription (YAML file or the CLI's quick form) into a Prescription."""
+"""Read a patient's prescription (YAML file or the CLI's quick form) into a Prescription.
+
+Owns: prescription files, the quick form and overrides; quantities.py is the dosage-value
+parser and its limits. Must never import render/, records/, batch/, the API or the CLI.
+"""
 
 from __future__ import annotations
 
@@ -23,15 +27,18 @@ from rxstretch.model import (
     PrescribedExercise,
     Prescription,
 )
-from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
+from rxstretch.prescription.quantities import (
+    MAX_REPS,
+    MAX_SETS,
+    QuantityError,
+    parse_duration,
+    parse_frequency,
+)
 
 _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
 _EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes", "image")
 MAX_NOTE_CHARS = 2000
-# Beyond these a value is a typo, not a dosage (the usual range check only warns).
-MAX_SETS = 20
-MAX_REPS = 100
 
 
 def load_prescription_file(path: Path, library: Library) -> Prescription:

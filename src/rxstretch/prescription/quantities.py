@@ -1,17 +1,24 @@
-"""Parse the dosage values people type: durations (``1 min 30 s``) and frequencies (``2/day``)."""
+"""Parse the dosage values people type: durations (``1 min 30 s``), frequencies (``2/day``), and
+the counts and holds of a records export's cells (``3``, ``0,5 min``): the one dosage parser."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rxstretch.model import Frequency, Per
 
 # Beyond ten minutes a "hold" is certainly a typo (e.g. 300 meant as 30 s written in tenths).
 MAX_HOLD_SECONDS = 600
 MAX_FREQUENCY = 50
+# Beyond these a value is a typo, not a dosage (the usual range check only warns).
+MAX_SETS = 20
+MAX_REPS = 100
 
 _SECOND_UNITS = {"", "s", "sec", "secs", "second", "seconds", "seconde", "secondes"}
 _MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}
+# A number in a cell: 3, 1.5, "0,5 min" (decimal comma), a unit after it.
+_DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
 _DURATION_PART = re.compile(r"\s*(\d{1,4})\s*([a-z]*)\s*", re.IGNORECASE)
 
 # The words for "day" and "week" that clinics type, in the languages of the bundled library
@@ -89,3 +96,45 @@ def parse_frequency(value: str) -> Frequency:
     if not 1 <= count <= MAX_FREQUENCY:
         raise QuantityError(f"the number of times must be between 1 and {MAX_FREQUENCY}")
     return Frequency(count=count, per=per)
+
+
+def cell_number(value: Any, written: str, *, decimal_comma: bool) -> tuple[float, str]:
+    """A cell's number and the unit after it; ``written`` is the cell as shown in messages."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value), ""
+    text = written
+    if not decimal_comma and "," in text:
+        raise QuantityError(
+            f'"{text}" is not a number: write 1.5 for a decimal, or set decimal_comma: true in '
+            "a --map file; separate one value per exercise with |"
+        )
+    match = _DECIMAL.match(text)
+    if match is None:
+        raise QuantityError(f'"{text}" is not a number')
+    whole, fraction, unit = match.groups()
+    return float(f"{whole}.{fraction or 0}"), unit.lower()
+
+
+def cell_count(value: Any, written: str, maximum: int, *, decimal_comma: bool) -> int:
+    """A cell's sets or repetitions: a whole number from 1 to ``maximum``."""
+    number, unit = cell_number(value, written, decimal_comma=decimal_comma)
+    if unit or number != int(number) or number < 1:
+        raise QuantityError(f'"{written}" is not a whole number of at least 1')
+    if number > maximum:
+        # As in prescription files: beyond this a value is a typo, not a dosage.
+        raise QuantityError(f'"{written}" is more than {maximum}')
+    return int(number)
+
+
+def cell_hold(value: Any, written: str, *, decimal_comma: bool) -> int:
+    """A cell's hold in seconds: 30, 0.5 min, "0,5 min" with a decimal comma, or "1 min 30 s"."""
+    try:
+        number, unit = cell_number(value, written, decimal_comma=decimal_comma)
+    except QuantityError:
+        return parse_duration(written)  # "1 min 30 s"
+    seconds = number * 60 if unit in _MINUTE_UNITS else number
+    if unit and unit not in _MINUTE_UNITS and not unit.startswith("s"):
+        raise QuantityError(f'"{written}" is not a duration')
+    if seconds != int(seconds):
+        raise QuantityError(f'"{written}" is not a whole number of seconds')
+    return parse_duration(int(seconds))

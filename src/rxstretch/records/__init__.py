@@ -1,5 +1,8 @@
 """Read records exports one record at a time: CSV, JSON array, JSON Lines, a folder of YAML.
 
+Owns: encodings, CSV, JSON, folders, the column mapping, rows -> Prescription, name matching
+through loaders.names. Must never import render/, batch/, the API or the CLI.
+
 Nothing is read whole: CSV goes through the csv module over a text stream, JSON arrays are
 decoded element by element, JSON Lines line by line. The encoding is decided, and checked, over
 the whole file (1 MB at a time) before the first record, so reading never fails halfway through

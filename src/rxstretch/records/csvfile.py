@@ -10,8 +10,9 @@ from typing import Any, TextIO
 
 from rxstretch.errors import RxStretchError
 from rxstretch.records.encoding import open_text
-from rxstretch.records.mapping import ColumnMapping, header_key
+from rxstretch.records.mapping import ColumnMapping
 from rxstretch.records.raw import RawRecord
+from rxstretch.text import header_key
 
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ";,\t|"

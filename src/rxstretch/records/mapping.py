@@ -10,22 +10,20 @@ that looks like a misspelt field is an error, any other is ignored and listed in
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rxstretch.errors import Problem, ValidationError
+from rxstretch.errors import Problem, ValidationError, closest
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import SIDES
 from rxstretch.prescription import read_language
 from rxstretch.records.encoding import encoding_problem
-from rxstretch.text import fold
+from rxstretch.text import fold, header_key
 
 # Fields a column can feed; dosage fields may hold one value for every exercise, or one per
 # exercise separated like the exercises themselves.
@@ -76,11 +74,6 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _PROBE_DATE = datetime.date(2031, 11, 26)
 
 
-def header_key(name: str) -> str:
-    """Normalize a column header for matching: no BOM, trimmed, case-folded, NFC."""
-    return unicodedata.normalize("NFC", name.replace("\ufeff", "").strip()).casefold()
-
-
 def or_list(words: Sequence[str]) -> str:
     """Return ``a, b or c`` for messages."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
@@ -103,8 +96,7 @@ def probable_field(name: str) -> str | None:
     leading = _abbreviated(words[0], _LEADING_WORDS) if words else None  # "hold_seconds", "freq_per_day"
     if leading:
         return _LEADING_WORDS[leading]
-    close = difflib.get_close_matches(written, FIELDS, n=1, cutoff=_CLOSE_FIELD)
-    return close[0] if close else None
+    return closest(written, FIELDS, cutoff=_CLOSE_FIELD)
 
 
 def _abbreviated(word: str, names: Iterable[str]) -> str | None:

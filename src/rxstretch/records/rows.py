@@ -28,12 +28,18 @@ from rxstretch.model import (
     Prescription,
     Program,
 )
-from rxstretch.prescription import MAX_NOTE_CHARS, MAX_REPS, MAX_SETS
-from rxstretch.prescription.quantities import QuantityError, parse_duration, parse_frequency
-from rxstretch.records.mapping import ColumnMapping, header_key, or_list
+from rxstretch.prescription import MAX_NOTE_CHARS
+from rxstretch.prescription.quantities import (
+    MAX_REPS,
+    MAX_SETS,
+    QuantityError,
+    cell_count,
+    cell_hold,
+    parse_frequency,
+)
+from rxstretch.records.mapping import ColumnMapping, or_list
+from rxstretch.text import header_key
 
-_DECIMAL = re.compile(r"^\s*(\d+)(?:[.,](\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
-_MINUTES = {"m", "min", "mins", "minute", "minutes"}
 _OVERRIDE = re.compile(
     r"^\s*(?P<exercise>[^/:]+?)\s*/\s*(?P<condition>[^:]+?)\s*:\s*(?P<reason>.+?)\s*$", re.S
 )
@@ -370,41 +376,11 @@ class RowReader:
                 parsed.append(None)
         return parsed * count if len(values) == 1 else parsed  # one value: every exercise's
 
-    def _number(self, value: Any) -> tuple[float, str]:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value), ""
-        text = shown(value)
-        if not self.mapping.decimal_comma and "," in text:
-            raise QuantityError(
-                f'"{text}" is not a number: write 1.5 for a decimal, or set decimal_comma: true in '
-                "a --map file; separate one value per exercise with |"
-            )
-        match = _DECIMAL.match(text)
-        if match is None:
-            raise QuantityError(f'"{text}" is not a number')
-        whole, fraction, unit = match.groups()
-        return float(f"{whole}.{fraction or 0}"), unit.lower()
-
     def _whole(self, value: Any, maximum: int) -> int:
-        number, unit = self._number(value)
-        if unit or number != int(number) or number < 1:
-            raise QuantityError(f'"{shown(value)}" is not a whole number of at least 1')
-        if number > maximum:
-            # As in prescription files: beyond this a value is a typo, not a dosage.
-            raise QuantityError(f'"{shown(value)}" is more than {maximum}')
-        return int(number)
+        return cell_count(value, shown(value), maximum, decimal_comma=self.mapping.decimal_comma)
 
     def _hold(self, value: Any) -> int:
-        try:
-            number, unit = self._number(value)
-        except QuantityError:
-            return parse_duration(shown(value))  # "1 min 30 s"
-        seconds = number * 60 if unit in _MINUTES else number
-        if unit and unit not in _MINUTES and not unit.startswith("s"):
-            raise QuantityError(f'"{shown(value)}" is not a duration')
-        if seconds != int(seconds):
-            raise QuantityError(f'"{shown(value)}" is not a whole number of seconds')
-        return parse_duration(int(seconds))
+        return cell_hold(value, shown(value), decimal_comma=self.mapping.decimal_comma)
 
     def _side(self, value: Any) -> str:
         key = header_key(shown(value))

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import RxStretchError, UsageError
-from rxstretch.records.mapping import ColumnMapping, header_key
+from rxstretch.records.mapping import ColumnMapping
 from rxstretch.records.raw import RawRecord
+from rxstretch.text import header_key
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
 
