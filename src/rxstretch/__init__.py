@@ -17,6 +17,15 @@ __version__ = "0.1.0"
 DEFAULT_MAX_EXERCISES = 8
 # An exercise diary longer than a quarter is printed again at the next appointment instead.
 MAX_TRACKER_WEEKS = 12
+# Beyond these a value is a typo, not a dosage (the usual range check only warns).
+MAX_SETS = 20
+MAX_REPS = 100
+# Worker processes a batch may start (the API and --jobs).
+MAX_JOBS = 256
+# How far a language's library content has been checked, weakest first: "draft" (written, not
+# yet read by a fluent speaker), "checked" (read by a fluent speaker), "reviewed" (read by a
+# clinician fluent in it). A language the library says nothing about counts as draft.
+REVIEW_LEVELS = ("draft", "checked", "reviewed")
 
 if _TYPE_CHECKING:
     from rxstretch.api import (

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rxstretch import DEFAULT_MAX_EXERCISES, pipeline
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_JOBS, pipeline
 from rxstretch.loaders.brand import load_brand
 from rxstretch.loaders.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
@@ -16,7 +16,6 @@ from rxstretch.model.handout import Handout
 from rxstretch.prescription import load_prescription_file
 
 # Worker processes a batch may start (the command line's --jobs takes the same range).
-MAX_JOBS = 256
 
 if TYPE_CHECKING:
     from rxstretch.batch import BatchResult

@@ -12,10 +12,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rxstretch import DEFAULT_MAX_EXERCISES
+from rxstretch import DEFAULT_MAX_EXERCISES, REVIEW_LEVELS
 from rxstretch.errors import LanguageFallbackError
 from rxstretch.loaders.brand import load_brand
-from rxstretch.model import REVIEW_LEVELS, Brand, Library, Prescription
+from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.model.template import paper_for_territory
 from rxstretch.resolve import resolve_handout, review_status

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS, REVIEW_LEVELS
 from rxstretch.errors import RxStretchError
 from rxstretch.i18n import Localizer, language_candidates, negotiate, parse_locale
 from rxstretch.model import (
-    REVIEW_LEVELS,
     Brand,
     DosageRange,
     Exercise,

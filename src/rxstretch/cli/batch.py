@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from rxstretch.api import MAX_JOBS
+from rxstretch import MAX_JOBS
 from rxstretch.cli.options import (
     brand_option,
     check_date,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rxstretch import DEFAULT_MAX_EXERCISES, MAX_TRACKER_WEEKS
+from rxstretch import DEFAULT_MAX_EXERCISES, MAX_REPS, MAX_SETS, MAX_TRACKER_WEEKS
 from rxstretch.cli.options import (
     brand_option,
     check_date,
@@ -22,7 +22,6 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
-from rxstretch.prescription.quantities import MAX_REPS, MAX_SETS
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout

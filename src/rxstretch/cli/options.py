@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import RxStretchError, UsageError, ValidationError
-from rxstretch.model import REVIEW_LEVELS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.fhir import codes
 from rxstretch.loaders.conditions import describe_unmatched, match_condition
@@ -29,8 +30,6 @@ from rxstretch.model import (
 )
 from rxstretch.prescription import MAX_NOTE_CHARS
 from rxstretch.prescription.quantities import (
-    MAX_REPS,
-    MAX_SETS,
     QuantityError,
     parse_duration,
     parse_frequency,

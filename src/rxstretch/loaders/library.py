@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.conditions import condition_lookup, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
@@ -21,7 +22,7 @@ from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.parsecache import ParseCache
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
-from rxstretch.model import REVIEW_LEVELS, Condition, Exercise, LanguageReview, Library, Vocabulary
+from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
 

@@ -181,12 +181,6 @@ class Program:
     origin: str = ""
 
 
-# How far a language's library content has been checked, weakest first: "draft" (written, not
-# yet read by a fluent speaker), "checked" (read by a fluent speaker), "reviewed" (read by a
-# clinician fluent in it). A language the library says nothing about counts as draft.
-REVIEW_LEVELS = ("draft", "checked", "reviewed")
-
-
 @dataclass(frozen=True)
 class LanguageReview:
     """The review status of one language's library content, and who did what."""

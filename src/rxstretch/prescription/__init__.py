@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.loaders.conditions import describe_unmatched, match_condition
@@ -28,8 +29,6 @@ from rxstretch.model import (
     Prescription,
 )
 from rxstretch.prescription.quantities import (
-    MAX_REPS,
-    MAX_SETS,
     QuantityError,
     parse_duration,
     parse_frequency,

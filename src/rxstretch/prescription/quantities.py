@@ -11,9 +11,6 @@ from rxstretch.model import Frequency, Per
 # Beyond ten minutes a "hold" is certainly a typo (e.g. 300 meant as 30 s written in tenths).
 MAX_HOLD_SECONDS = 600
 MAX_FREQUENCY = 50
-# Beyond these a value is a typo, not a dosage (the usual range check only warns).
-MAX_SETS = 20
-MAX_REPS = 100
 
 _SECOND_UNITS = {"", "s", "sec", "secs", "second", "seconds", "seconde", "secondes"}
 _MINUTE_UNITS = {"m", "min", "mins", "minute", "minutes"}

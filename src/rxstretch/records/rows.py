@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
 from rxstretch.loaders.conditions import match_condition
@@ -30,8 +31,6 @@ from rxstretch.model import (
 )
 from rxstretch.prescription import MAX_NOTE_CHARS
 from rxstretch.prescription.quantities import (
-    MAX_REPS,
-    MAX_SETS,
     QuantityError,
     cell_count,
     cell_hold,
