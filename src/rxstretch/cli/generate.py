@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -138,12 +139,19 @@ def generate_command(
     if allow and not (reason and reason.strip()):
         raise click.UsageError("--allow needs --reason: say why the exercise is safe for this patient")
     from rxstretch.api import build_handout, render_handout
-    from rxstretch.output import write_atomic
+    from rxstretch.output import check_output_file, write_atomic
     from rxstretch.prescription import load_prescription_file, quick_prescription, with_overrides
 
+    if output == "-" and sys.stdout.isatty():
+        raise click.UsageError("-o - writes a binary PDF; redirect it to a file or a pipe, or name a file")
     with reported_errors():
-        if output != "-" and Path(output).exists() and not force:
-            raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
+        if output != "-":
+            template_file = Path(template) if template and Path(template).is_file() else None
+            check_output_file(Path(output), inputs=(prescription, brand, font, template_file))
+            if Path(output).exists() and not force:
+                raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
+            if Path(output).suffix.lower() != ".pdf":
+                click.echo(f"warning: {output} does not end in .pdf; it is a PDF all the same", err=True)
         # Only the prescribed exercises are read (and checked): a patient is waiting.
         library = command_library(libraries, lazy=True)
         if prescription is not None:
