@@ -12,6 +12,7 @@ import click
 from rxstretch.cli.options import (
     brand_option,
     check_date,
+    check_quantity,
     command_library,
     font_option,
     lang_option,
@@ -22,6 +23,7 @@ from rxstretch.cli.options import (
     template_option,
 )
 from rxstretch.model.handout import MAX_TRACKER_WEEKS
+from rxstretch.prescription.quantities import parse_duration, parse_frequency
 from rxstretch.safety import DEFAULT_MAX_EXERCISES
 
 if TYPE_CHECKING:
@@ -50,8 +52,18 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option("--patient", help="Patient name (quick form).")
 @click.option("--sets", type=click.IntRange(1, 20), help="Sets for every exercise (quick form).")
 @click.option("--reps", type=click.IntRange(1, 100), help="Repetitions for every exercise (quick form).")
-@click.option("--hold", metavar="DURATION", help="Hold, e.g. 30s or 1 min 30 s (quick form).")
-@click.option("--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form).")
+@click.option(
+    "--hold",
+    metavar="DURATION",
+    callback=check_quantity(parse_duration),
+    help="Hold, e.g. 30s or 1 min 30 s (quick form).",
+)
+@click.option(
+    "--frequency",
+    metavar="N/PERIOD",
+    callback=check_quantity(parse_frequency),
+    help="How often, e.g. 2/day or 3/week (quick form).",
+)
 @click.option("--notes", help="General notes printed at the end (quick form).")
 @click.option(
     "--condition",

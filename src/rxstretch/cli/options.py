@@ -54,6 +54,37 @@ def check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD') from exc
 
 
+def check_template(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A bundled template name or a template file; anything else is a usage mistake (exit 2)."""
+    if value is None:
+        return None
+    from rxstretch.errors import did_you_mean
+    from rxstretch.loaders.template import bundled_templates
+
+    bundled = bundled_templates()
+    path = Path(value)
+    if value in bundled or (path.suffix in (".yaml", ".yml") and path.is_file()):
+        return value
+    raise click.BadParameter(f'no template "{value}"{did_you_mean(value, bundled)}')
+
+
+def check_quantity(
+    parse: Callable[[str], object],
+) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback that refuses, with exit 2, an option value ``parse`` cannot read."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        return value
+
+    return check
+
+
 lang_option = click.option(
     "--lang",
     "language",
@@ -86,6 +117,7 @@ brand_option = click.option(
 )
 template_option = click.option(
     "--template",
+    callback=check_template,
     metavar="NAME|FILE",
     help="Layout: standard, compact, large-print or a YAML file (default: the brand's, else standard).",
 )
