@@ -54,3 +54,37 @@ def test_yaml_errors_give_line_column_and_a_plain_cause(
     assert result.exit_code == 1
     assert f"{broken}{where} invalid YAML" in result.stderr
     assert says in result.stderr
+
+
+@pytest.mark.parametrize(("width", "height"), [(10_000, 10_000), (20_000, 10_000)])
+def test_an_oversized_image_is_named_by_its_size(tmp_path: Path, width: int, height: int) -> None:
+    from PIL import Image
+
+    from rxstretch.render.images import ImageError, load_image
+
+    bomb = tmp_path / "huge.png"
+    Image.new("1", (width, height)).save(bomb)
+    megapixels = f"{width * height // 1_000_000:,}"
+    with pytest.raises(ImageError, match=f"{width}×{height} pixels \\({megapixels} megapixels\\)"):
+        load_image(bomb, printed_width=100, printed_height=100)
+
+
+def test_an_unquoted_colour_gets_the_quoting_hint(run_cli, tmp_path: Path) -> None:
+    brand = tmp_path / "brand.yaml"
+    brand.write_text("name: Clinic\nphone: '+1 555 0100'\ncolors:\n  primary: #1F5E8C\n", encoding="utf-8")
+    result = run_cli("validate", brand)
+    assert result.exit_code == 1
+    assert f"{brand}:4: colors.primary: has no value" in result.stderr
+    assert 'quote the colour, e.g. "#1F5E8C"' in result.stderr
+
+
+def test_validate_recognises_a_column_mapping(run_cli, tmp_path: Path) -> None:
+    good = run_cli("validate", EXAMPLES / "records" / "mapping-fr.yaml")
+    assert good.exit_code == 0, good.output
+    assert "unknown key" not in good.output
+    bad = tmp_path / "map.yaml"
+    bad.write_text("columns:\n  patient_name: nom\n  bogus: x\n", encoding="utf-8")
+    result = run_cli("validate", bad)
+    assert result.exit_code == 1
+    assert f"{bad}:3: columns.bogus: unknown key" in result.stderr
+    assert "colors" not in result.stderr
