@@ -88,3 +88,11 @@ def test_validate_recognises_a_column_mapping(run_cli, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{bad}:3: columns.bogus: unknown key" in result.stderr
     assert "colors" not in result.stderr
+
+
+def test_dir_lists_the_api() -> None:
+    import rxstretch
+
+    listed = dir(rxstretch)
+    assert set(rxstretch.__all__) <= set(listed)
+    assert {"render_handout", "run_batch", "load_library"} <= set(listed)

@@ -44,3 +44,8 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'rxstretch' has no attribute {name!r}")
     return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    """The module's own names plus the lazily imported API, for REPLs and IDEs."""
+    return sorted(set(globals()) | set(__all__))
