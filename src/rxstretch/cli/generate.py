@@ -12,7 +12,7 @@ import click
 from rxstretch.cli.options import (
     brand_option,
     check_date,
-    check_quantity,
+    check_option,
     command_library,
     font_option,
     lang_option,
@@ -55,13 +55,13 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option(
     "--hold",
     metavar="DURATION",
-    callback=check_quantity(parse_duration),
+    callback=check_option(parse_duration),
     help="Hold, e.g. 30s or 1 min 30 s (quick form).",
 )
 @click.option(
     "--frequency",
     metavar="N/PERIOD",
-    callback=check_quantity(parse_frequency),
+    callback=check_option(parse_frequency),
     help="How often, e.g. 2/day or 3/week (quick form).",
 )
 @click.option("--notes", help="General notes printed at the end (quick form).")

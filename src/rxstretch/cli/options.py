@@ -33,16 +33,10 @@ def reported_errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
-def check_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from rxstretch.i18n import LocaleError, parse_locale
+def _parse_locale(value: str) -> object:
+    from rxstretch.i18n import parse_locale  # Babel loads only when --lang is given
 
-    try:
-        parse_locale(value)
-    except LocaleError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return value
+    return parse_locale(value)
 
 
 def check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime.date | None:
@@ -68,10 +62,10 @@ def check_template(_ctx: click.Context, _param: click.Parameter, value: str | No
     raise click.BadParameter(f'no template "{value}"{did_you_mean(value, bundled)}')
 
 
-def check_quantity(
+def check_option(
     parse: Callable[[str], object],
 ) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
-    """A callback that refuses, with exit 2, an option value ``parse`` cannot read."""
+    """A callback that refuses, with exit 2, an option value ``parse`` raises ValueError on."""
 
     def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
         if value is None:
@@ -88,7 +82,7 @@ def check_quantity(
 lang_option = click.option(
     "--lang",
     "language",
-    callback=check_language,
+    callback=check_option(_parse_locale),
     metavar="LANG",
     help="Handout language, e.g. fr or fr-CA.",
 )
