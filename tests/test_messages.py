@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, pdf_text, replace_once
 
 PRESCRIPTION = EXAMPLES / "low-back.yaml"
 
@@ -96,3 +96,35 @@ def test_dir_lists_the_api() -> None:
     listed = dir(rxstretch)
     assert set(rxstretch.__all__) <= set(listed)
     assert {"render_handout", "run_batch", "load_library"} <= set(listed)
+
+
+def test_a_long_note_flows_across_pages_in_full(run_cli, tmp_path: Path) -> None:
+    from rxstretch.prescription import MAX_NOTE_CHARS
+
+    sentences = [f"Sentence number {n} of the therapist's note." for n in range(1, 400)]
+    note = " ".join(sentences)
+    assert 2_000 < len(note) < MAX_NOTE_CHARS
+    prescription = tmp_path / "long.yaml"
+    text = PRESCRIPTION.read_text(encoding="utf-8")
+    old = "notes: Walk for 20 minutes every day, at a pace where you can still talk."
+    prescription.write_text(replace_once(text, old, f"notes: >-\n  {note}"), encoding="utf-8")
+    output = tmp_path / "long.pdf"
+    result = run_cli("generate", prescription, "-o", output)
+    assert result.exit_code == 0, result.output
+    rendered = " ".join(pdf_text(output.read_bytes()).split())
+    assert sentences[0] in rendered and sentences[-1] in rendered
+    assert "Sentence number 200 of" in rendered
+
+
+def test_a_note_past_the_limit_is_a_clear_error(run_cli, tmp_path: Path) -> None:
+    from rxstretch.prescription import MAX_NOTE_CHARS
+
+    prescription = tmp_path / "huge.yaml"
+    text = PRESCRIPTION.read_text(encoding="utf-8")
+    old = "notes: Walk for 20 minutes every day, at a pace where you can still talk."
+    prescription.write_text(
+        replace_once(text, old, f"notes: {'word ' * (MAX_NOTE_CHARS // 4)}"), encoding="utf-8"
+    )
+    result = run_cli("generate", prescription, "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert f"is longer than {MAX_NOTE_CHARS} characters" in result.stderr

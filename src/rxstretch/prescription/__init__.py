@@ -28,7 +28,7 @@ from rxstretch.prescription.quantities import QuantityError, parse_duration, par
 _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
 _EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes", "image")
-MAX_NOTE_CHARS = 2000
+MAX_NOTE_CHARS = 20_000  # about six pages of notes; documented in the README
 # Beyond these a value is a typo, not a dosage (the usual range check only warns).
 MAX_SETS = 20
 MAX_REPS = 100
