@@ -128,3 +128,17 @@ def test_a_note_past_the_limit_is_a_clear_error(run_cli, tmp_path: Path) -> None
     result = run_cli("generate", prescription, "-o", tmp_path / "x.pdf")
     assert result.exit_code == 1
     assert f"is longer than {MAX_NOTE_CHARS} characters" in result.stderr
+
+
+@pytest.mark.parametrize("template", ["standard", "compact", "large-print"])
+def test_a_long_exercise_note_flows_in_every_template(run_cli, tmp_path: Path, template: str) -> None:
+    sentences = [f"Sentence {n} of the exercise note." for n in range(1, 500)]
+    prescription = tmp_path / "long.yaml"
+    old = "notes: Hold behind your thighs rather than your shins, to spare your left knee."
+    text = replace_once(PRESCRIPTION.read_text(encoding="utf-8"), old, "notes: " + " ".join(sentences))
+    prescription.write_text(text, encoding="utf-8")
+    output = tmp_path / "long.pdf"
+    result = run_cli("generate", prescription, "--template", template, "-o", output)
+    assert result.exit_code == 0, result.output
+    rendered = " ".join(pdf_text(output.read_bytes()).split())
+    assert all(sentence in rendered for sentence in sentences[::50] + sentences[-1:])
