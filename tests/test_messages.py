@@ -142,3 +142,20 @@ def test_a_long_exercise_note_flows_in_every_template(run_cli, tmp_path: Path, t
     assert result.exit_code == 0, result.output
     rendered = " ".join(pdf_text(output.read_bytes()).split())
     assert all(sentence in rendered for sentence in sentences[::50] + sentences[-1:])
+
+
+@pytest.mark.parametrize("argument", ["brand", "language", "today", "library"])
+def test_render_handout_refuses_what_it_would_ignore(library, argument: str) -> None:
+    import datetime
+
+    from rxstretch.api import build_handout, load_prescription, render_handout
+
+    handout = build_handout(load_prescription(PRESCRIPTION, library), library)
+    value = {
+        "brand": EXAMPLES / "brand.yaml",
+        "language": "fr",
+        "today": datetime.date(2026, 1, 1),
+        "library": library,
+    }[argument]
+    with pytest.raises(TypeError, match=f"{argument} cannot change a Handout"):
+        render_handout(handout, **{argument: value})
