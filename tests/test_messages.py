@@ -159,3 +159,19 @@ def test_render_handout_refuses_what_it_would_ignore(library, argument: str) -> 
     }[argument]
     with pytest.raises(TypeError, match=f"{argument} cannot change a Handout"):
         render_handout(handout, **{argument: value})
+
+
+def test_api_errors_name_api_parameters_and_cli_errors_name_flags(run_cli, tmp_path: Path) -> None:
+    import rxstretch
+    from rxstretch.errors import OutputExistsError
+
+    records = EXAMPLES / "records" / "patients.jsonl"
+    output = tmp_path / "out"
+    rxstretch.run_batch(records, output, use_env=False, today=None)
+    with pytest.raises(OutputExistsError) as caught:
+        rxstretch.run_batch(records, output, use_env=False)
+    assert "resume=True" in str(caught.value) and "force=True" in str(caught.value)
+    assert "--resume" not in str(caught.value) and "--force" not in str(caught.value)
+    result = run_cli("batch", records, "-o", output)
+    assert result.exit_code == 1
+    assert "add --resume to skip" in result.stderr and "or --force to make" in result.stderr

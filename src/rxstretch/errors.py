@@ -48,7 +48,23 @@ class UsageError(RxStretchError):
 
 
 class OutputExistsError(RxStretchError):
-    """Raised when an output file exists and overwriting was not allowed."""
+    """Raised when an output file exists and overwriting was not allowed.
+
+    ``message`` writes the settings that allow it as ``{force}`` and ``{resume}``: the
+    exception's text names the API's keyword arguments (``force=True``), and ``cli_message``
+    the command line's flags (``--force``), so each caller is told what it can type.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.cli_message = _named(message, force="--force", resume="--resume")
+        super().__init__(_named(message, force="force=True", resume="resume=True"))
+
+
+def _named(message: str, **settings: str) -> str:
+    # Not str.format: the message holds paths, which may contain braces.
+    for name, spelling in settings.items():
+        message = message.replace("{" + name + "}", spelling)
+    return message
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     """
     check_output_file(path)
     if not force and path.exists():
-        raise OutputExistsError(f"{path}: already exists; use --force to overwrite it")
+        raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise RxStretchError(f"{path}: folder {folder} does not exist")
@@ -92,11 +92,11 @@ def _link_without_overwrite(temporary: Path, path: Path) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError as exc:
-        raise OutputExistsError(f"{path}: already exists; use --force to overwrite it") from exc
+        raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it") from exc
     except OSError:
         # Some filesystems (FAT, some network shares) have no hard links.
         if path.exists():
-            raise OutputExistsError(f"{path}: already exists; use --force to overwrite it") from None
+            raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it") from None
         os.replace(temporary, path)
 
 

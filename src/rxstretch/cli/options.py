@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from rxstretch.errors import RxStretchError, UsageError, ValidationError
+from rxstretch.errors import OutputExistsError, RxStretchError, UsageError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +29,8 @@ def reported_errors() -> Iterator[None]:
         raise click.ClickException(exc.summary) from exc
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OutputExistsError as exc:
+        raise click.ClickException(exc.cli_message) from exc
     except RxStretchError as exc:
         raise click.ClickException(str(exc)) from exc
 
