@@ -89,8 +89,20 @@ def render_handout(
     The layout is ``template``, else the brand's, else "standard". The paper is ``paper`` (A4
     or letter), else the brand's, else the template's, else the one used in the handout's
     territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
+
+    ``library``, ``brand``, ``language`` and ``today`` shape a handout as it is built, so they
+    apply to a Prescription only; given with a Handout they raise TypeError (give them to
+    ``build_handout``, which also returns the handout's warnings and language fallbacks).
     """
-    if isinstance(handout, Prescription):
+    if not isinstance(handout, Prescription):
+        given = {"library": library, "brand": brand, "language": language, "today": today}
+        ignored = [name for name, value in given.items() if value is not None]
+        if ignored:
+            raise TypeError(
+                f"render_handout(): {', '.join(ignored)} cannot change a Handout that is already "
+                "built; pass them to build_handout(), or give render_handout() the Prescription"
+            )
+    else:
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
     return pipeline.render_pdf(handout, template=template, paper=paper, font=font, invariant=invariant)
 

@@ -15,9 +15,12 @@ class Problem:
     line: int | None
     field: str
     message: str
+    column: int | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.column is not None:
+            where = f"{where}:{self.column}"
         return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
@@ -45,7 +48,23 @@ class UsageError(RxStretchError):
 
 
 class OutputExistsError(RxStretchError):
-    """Raised when an output file exists and overwriting was not allowed."""
+    """Raised when an output file exists and overwriting was not allowed.
+
+    ``message`` writes the settings that allow it as ``{force}`` and ``{resume}``: the
+    exception's text names the API's keyword arguments (``force=True``), and ``cli_message``
+    the command line's flags (``--force``), so each caller is told what it can type.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.cli_message = _named(message, force="--force", resume="--resume")
+        super().__init__(_named(message, force="force=True", resume="resume=True"))
+
+
+def _named(message: str, **settings: str) -> str:
+    # Not str.format: the message holds paths, which may contain braces.
+    for name, spelling in settings.items():
+        message = message.replace("{" + name + "}", spelling)
+    return message
 
 
 @dataclass(frozen=True)

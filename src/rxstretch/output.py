@@ -11,9 +11,11 @@ separator and no ``..``; Windows device names get a suffix; collisions get ``-2`
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from anyascii import anyascii
@@ -21,16 +23,55 @@ from anyascii import anyascii
 from rxstretch.errors import OutputExistsError, RxStretchError
 
 
+def check_output_file(path: Path, *, inputs: Iterable[Path | None] = ()) -> None:
+    """Refuse an output path that cannot be a file we write: a folder, a path under a file,
+    or one of the ``inputs`` (a prescription overwritten with its own handout)."""
+    if path.is_dir():
+        raise RxStretchError(f"{path} is a folder; give a file name such as {path / 'handout.pdf'}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise RxStretchError(f"{path}: {folder} is a file, not a folder")
+    for source in inputs:
+        if source is not None and _same_file(path, source):
+            raise RxStretchError(f"{path} is also an input ({source}); write the handout to another file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
 def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder, then rename it.
 
     Without ``force`` an existing file is left untouched and OutputExistsError is raised.
+    A folder, an unwritable place or a full disk is an RxStretchError, not an OSError.
     """
+    check_output_file(path)
     if not force and path.exists():
-        raise OutputExistsError(f"{path}: already exists; use --force to overwrite it")
+        raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise RxStretchError(f"{path}: folder {folder} does not exist")
+    try:
+        _write_via_temporary(path, folder, data, force=force)
+    except OSError as exc:
+        raise RxStretchError(f"cannot write to {path}: {_reason(exc)}") from exc
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    return exc.strerror or str(exc)
+
+
+def _write_via_temporary(path: Path, folder: Path, data: bytes, *, force: bool) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
         # mkstemp makes the file private (0600); a handout gets the usual permissions instead.
@@ -53,11 +94,11 @@ def _link_without_overwrite(temporary: Path, path: Path) -> None:
     try:
         os.link(temporary, path)
     except FileExistsError as exc:
-        raise OutputExistsError(f"{path}: already exists; use --force to overwrite it") from exc
+        raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it") from exc
     except OSError:
         # Some filesystems (FAT, some network shares) have no hard links.
         if path.exists():
-            raise OutputExistsError(f"{path}: already exists; use --force to overwrite it") from None
+            raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it") from None
         os.replace(temporary, path)
 
 

@@ -460,8 +460,8 @@ def _refuse_a_made_batch(manifest: Path, options: BatchOptions) -> None:
             else f"an interrupted batch ({_partial(manifest).name})"
         )
         raise OutputExistsError(
-            f"{manifest.parent} already holds {state}: add --resume to skip the records already "
-            "made, or --force to make them all again"
+            f"{manifest.parent} already holds {state}: add {{resume}} to skip the records already "
+            "made, or {force} to make them all again"
         )
 
 

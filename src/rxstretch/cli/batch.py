@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -142,6 +143,8 @@ def batch_command(
     from rxstretch.api import run_batch
     from rxstretch.records.mapping import ColumnMapping, load_mapping
 
+    if records.is_dir() and output_dir.exists() and os.path.samefile(records, output_dir):
+        raise click.ClickException(f"{output_dir} is also the input folder; write the handouts elsewhere")
     with reported_errors():
         columns = load_mapping(mapping) if mapping is not None else ColumnMapping()
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from rxstretch import DEFAULT_MAX_EXERCISES, MAX_REPS, MAX_SETS, MAX_TRACKER_WEE
 from rxstretch.cli.options import (
     brand_option,
     check_date,
+    check_option,
     command_library,
     font_option,
     lang_option,
@@ -22,6 +24,7 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
+from rxstretch.prescription.quantities import parse_duration, parse_frequency
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout
@@ -49,8 +52,18 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option("--patient", help="Patient name (quick form).")
 @click.option("--sets", type=click.IntRange(1, MAX_SETS), help="Sets for every exercise (quick form).")
 @click.option("--reps", type=click.IntRange(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
-@click.option("--hold", metavar="DURATION", help="Hold, e.g. 30s or 1 min 30 s (quick form).")
-@click.option("--frequency", metavar="N/PERIOD", help="How often, e.g. 2/day or 3/week (quick form).")
+@click.option(
+    "--hold",
+    metavar="DURATION",
+    callback=check_option(parse_duration),
+    help="Hold, e.g. 30s or 1 min 30 s (quick form).",
+)
+@click.option(
+    "--frequency",
+    metavar="N/PERIOD",
+    callback=check_option(parse_frequency),
+    help="How often, e.g. 2/day or 3/week (quick form).",
+)
 @click.option("--notes", help="General notes printed at the end (quick form).")
 @click.option(
     "--condition",
@@ -158,12 +171,19 @@ def generate_command(
     if (fhir_embed_pdf or fhir_transaction) and fhir_output is None:
         raise click.UsageError("--fhir-embed-pdf and --fhir-transaction need --fhir FILE.json")
     from rxstretch.api import build_handout, render_handout
-    from rxstretch.output import write_atomic
+    from rxstretch.output import check_output_file, write_atomic
     from rxstretch.prescription import load_prescription_file, quick_prescription, with_overrides
 
+    if output == "-" and sys.stdout.isatty():
+        raise click.UsageError("-o - writes a binary PDF; redirect it to a file or a pipe, or name a file")
     with reported_errors():
-        if output != "-" and Path(output).exists() and not force:
-            raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
+        if output != "-":
+            template_file = Path(template) if template and Path(template).is_file() else None
+            check_output_file(Path(output), inputs=(prescription, brand, font, template_file))
+            if Path(output).exists() and not force:
+                raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
+            if Path(output).suffix.lower() != ".pdf":
+                click.echo(f"warning: {output} does not end in .pdf; it is a PDF all the same", err=True)
         if fhir_output is not None and fhir_output.exists() and not force:
             raise click.ClickException(f"{fhir_output}: already exists; use --force to overwrite it")
         # Only the prescribed exercises are read (and checked): a patient is waiting.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from rxstretch import REVIEW_LEVELS
-from rxstretch.errors import RxStretchError, UsageError, ValidationError
+from rxstretch.errors import OutputExistsError, RxStretchError, UsageError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,20 +30,16 @@ def reported_errors() -> Iterator[None]:
         raise click.ClickException(exc.summary) from exc
     except UsageError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OutputExistsError as exc:
+        raise click.ClickException(exc.cli_message) from exc
     except RxStretchError as exc:
         raise click.ClickException(str(exc)) from exc
 
 
-def check_language(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from rxstretch.i18n import LocaleError, parse_locale
+def _parse_locale(value: str) -> object:
+    from rxstretch.i18n import parse_locale  # Babel loads only when --lang is given
 
-    try:
-        parse_locale(value)
-    except LocaleError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return value
+    return parse_locale(value)
 
 
 def check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime.date | None:
@@ -55,10 +51,41 @@ def check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(f'"{value}" is not a date; write it as YYYY-MM-DD') from exc
 
 
+def check_template(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """A bundled template name or a template file; anything else is a usage mistake (exit 2)."""
+    if value is None:
+        return None
+    from rxstretch.errors import did_you_mean
+    from rxstretch.loaders.template import bundled_templates
+
+    bundled = bundled_templates()
+    path = Path(value)
+    if value in bundled or (path.suffix in (".yaml", ".yml") and path.is_file()):
+        return value
+    raise click.BadParameter(f'no template "{value}"{did_you_mean(value, bundled)}')
+
+
+def check_option(
+    parse: Callable[[str], object],
+) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback that refuses, with exit 2, an option value ``parse`` raises ValueError on."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+        return value
+
+    return check
+
+
 lang_option = click.option(
     "--lang",
     "language",
-    callback=check_language,
+    callback=check_option(_parse_locale),
     metavar="LANG",
     help="Handout language, e.g. fr or fr-CA.",
 )
@@ -87,6 +114,7 @@ brand_option = click.option(
 )
 template_option = click.option(
     "--template",
+    callback=check_template,
     metavar="NAME|FILE",
     help="Layout: standard, compact, large-print or a YAML file (default: the brand's, else standard).",
 )

@@ -257,6 +257,14 @@ class Reader:
         here = join_path(path, key)
         found: dict[str, str] = {}
         for name in (*required, *optional):
+            if name in node and node[name] is None:
+                # "primary: #1F5E8C" unquoted: YAML reads everything from # on as a comment.
+                self.problem(
+                    node.line_of(name),
+                    join_path(here, name),
+                    'has no value; YAML reads # as the start of a comment: quote the colour, e.g. "#1F5E8C"',
+                )
+                continue
             value = self.text(node, name, here) if name in node else None
             if value is None:
                 continue

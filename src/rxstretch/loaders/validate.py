@@ -28,6 +28,8 @@ def _kind(data: Any) -> str:
         return "exercise"
     if "styles" in keys or "page" in keys:
         return "template"
+    if "columns" in keys:
+        return "mapping"
     return "brand"
 
 
@@ -70,6 +72,15 @@ def _validate_file(path: Path, library: Library | None) -> tuple[list[Problem], 
                 Problem(str(path), None, "", f"cannot check this {kind} while the library has errors")
             ], []
         return _validate_against_library(kind, path, data, library)
+    if kind == "mapping":
+        # A records column mapping (batch --map); read only through its own loader.
+        from rxstretch.records.mapping import load_mapping
+
+        try:
+            load_mapping(path)
+        except ValidationError as exc:
+            return list(exc.problems), []
+        return [], []
     if kind == "template":
         read_template(data, reader, name=path.stem)
     else:

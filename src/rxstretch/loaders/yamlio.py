@@ -82,7 +82,12 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
                 None, None, "mapping keys must be plain text", key_node.start_mark
             )
         if key in result:
-            raise yaml.constructor.ConstructorError(None, None, f'duplicate key "{key}"', key_node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f'duplicate key "{key}" (first written on line {result.line_of(key)}); keep one of them',
+                key_node.start_mark,
+            )
         result[key] = _construct_child(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -107,10 +112,29 @@ def parse_yaml(text: str, *, source: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        message = exc.problem or str(exc)
-        raise ValidationError([Problem(source, line, "", f"invalid YAML: {message}")]) from exc
+        column = mark.column + 1 if mark is not None else None
+        message = _plain_yaml_message(exc, text, mark)
+        raise ValidationError([Problem(source, line, "", f"invalid YAML: {message}", column)]) from exc
     except (yaml.YAMLError, *_VALUE_ERRORS) as exc:
         raise ValidationError([Problem(source, None, "", f"invalid YAML: {exc}")]) from exc
+
+
+def _plain_yaml_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:
+    """PyYAML's wording, led by the cause a person can act on: a tab, an unclosed quote, a tag."""
+    message = exc.problem or str(exc)
+    line_text = (
+        text.splitlines()[mark.line] if mark is not None and mark.line < len(text.splitlines()) else ""
+    )
+    if "\t" in line_text[: len(line_text) - len(line_text.lstrip())] or "found character '\\t'" in message:
+        return "a tab is used for indentation; YAML indents with spaces only"
+    if "found unexpected end of stream" in message and exc.context and "quoted scalar" in exc.context:
+        opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
+        where = f" opened on line {opened}" if opened else ""
+        return f"a quote{where} is never closed; end the text with the same quote"
+    if "could not determine a constructor" in message:
+        tag = message.split("tag", 1)[-1].strip().strip("'").replace("tag:yaml.org,2002:", "!!")
+        return f"the tag {tag} is not supported; rxstretch reads plain YAML only (no !! tags)"
+    return message
 
 
 def read_text_limited(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:

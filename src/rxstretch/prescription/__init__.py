@@ -37,7 +37,7 @@ from rxstretch.prescription.quantities import (
 _TOP_REQUIRED = ("patient", "exercises")
 _TOP_OPTIONAL = ("language", "date", "clinician", "conditions", "overrides", "notes", "follow_up")
 _EXERCISE_OPTIONAL = ("sets", "reps", "hold", "frequency", "side", "notes", "image")
-MAX_NOTE_CHARS = 2000
+MAX_NOTE_CHARS = 20_000  # about six pages of notes; documented in the README
 
 
 def load_prescription_file(path: Path, library: Library) -> Prescription:

@@ -49,6 +49,26 @@ def _load_cached(path: Path, size: int, mtime_ns: int, max_side: int) -> ImageRe
     return ImageReader(encoded)
 
 
+def _too_large(path: Path, width: int, height: int) -> ImageError:
+    megapixels = width * height / 1_000_000
+    return ImageError(
+        f"{path}: image is {width}×{height} pixels ({megapixels:,.0f} megapixels), more than the "
+        f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels allowed; save it smaller, e.g. 2000 pixels wide"
+    )
+
+
+def _header_size(path: Path) -> tuple[int, int]:
+    """The size an image's header declares, read without decoding any pixel."""
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            return width, height
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
 def _normalized(path: Path) -> Image.Image:
     try:
         with warnings.catch_warnings():
@@ -56,15 +76,15 @@ def _normalized(path: Path) -> Image.Image:
             with Image.open(path) as image:
                 width, height = image.size
                 if width * height > MAX_SOURCE_PIXELS:
-                    raise ImageError(
-                        f"{path}: image is {width}×{height} pixels, more than the "
-                        f"{MAX_SOURCE_PIXELS // 1_000_000} megapixels allowed"
-                    )
+                    raise _too_large(path, width, height)
                 image.load()
                 upright = ImageOps.exif_transpose(image)
     except ImageError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow refuses before our own check and names only a pixel count: say the size.
+        raise _too_large(path, *_header_size(path)) from exc
+    except UnidentifiedImageError as exc:
         raise ImageError(f"{path}: not a usable image ({exc})") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"{path}: image is damaged or truncated ({exc})") from exc
