@@ -24,10 +24,23 @@ from rxstretch.cli.options import (
     strict_language_option,
     template_option,
 )
-from rxstretch.prescription.quantities import parse_duration, parse_frequency
 
 if TYPE_CHECKING:
     from rxstretch.model.handout import Handout
+
+
+def _parse_duration(value: str) -> object:
+    # The dosage parser loads with the prescription package: only when the option is given.
+    from rxstretch.prescription.quantities import parse_duration
+
+    return parse_duration(value)
+
+
+def _parse_frequency(value: str) -> object:
+    from rxstretch.prescription.quantities import parse_frequency
+
+    return parse_frequency(value)
+
 
 PAPER = {"a4": "A4", "letter": "letter"}
 
@@ -55,13 +68,13 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option(
     "--hold",
     metavar="DURATION",
-    callback=check_option(parse_duration),
+    callback=check_option(_parse_duration),
     help="Hold, e.g. 30s or 1 min 30 s (quick form).",
 )
 @click.option(
     "--frequency",
     metavar="N/PERIOD",
-    callback=check_option(parse_frequency),
+    callback=check_option(_parse_frequency),
     help="How often, e.g. 2/day or 3/week (quick form).",
 )
 @click.option("--notes", help="General notes printed at the end (quick form).")

@@ -218,9 +218,15 @@ class HandoutRenderer:
             )
             if body
         ]
-        if len(closing) == 2:
+        side_by_side = self._side_by_side(text, closing) if len(closing) == 2 else None
+        page_height = self.page_size[1] - self.margins["top"] - self.margins["bottom"]
+        if (
+            side_by_side is not None
+            and side_by_side.wrap(self.column_width, page_height)[1] < page_height / 3
+        ):
             # Notes and the next appointment side by side: one block, in the height of the notes.
-            story.append(self._side_by_side(text, closing))
+            # Long notes are stacked instead, so they can flow on over the page break.
+            story.append(KeepTogether([side_by_side]))
         else:
             story += [KeepTogether(section) for section in closing]
         if handout.tracker is not None:
@@ -231,7 +237,7 @@ class HandoutRenderer:
         return story
 
     def _side_by_side(self, text: Texts, sections: list[list[Flowable]]) -> Flowable:
-        """Two closing sections side by side, kept together."""
+        """Two closing sections side by side, in one table."""
         width = self.column_width
         table = make_table(
             [text.row(sections)],
@@ -244,7 +250,7 @@ class HandoutRenderer:
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
             ],
         )
-        return KeepTogether([table])
+        return table
 
     def _small_line(
         self, canvas: Canvas, text: Texts, style: ParagraphStyle, y: float, start: str, end: str
