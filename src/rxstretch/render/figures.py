@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from rxstretch.errors import RxStretchError
 from rxstretch.model.figure import Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.render.hands import HandShape, place_hand
 
 XY = tuple[float, float]
 
@@ -230,6 +231,8 @@ def _resolve(point: Point, joints: dict[str, XY]) -> XY:
 
 
 def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
+    if panel.pose is None:
+        return _hand_scene(panel, colors)
     scene = _Scene()
     bones = skeleton(panel.pose, view=figure.view, near=figure.near, floor=figure.floor)
     behind = [p for p in panel.props if p.kind not in ("strap", "towel")]
@@ -254,6 +257,46 @@ def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
     return scene
 
 
+def _hand_scene(panel: Panel, colors: FigureColors) -> _Scene:
+    """A close-up: the helping hand (lighter) behind the main one, props, then arrows."""
+    scene = _Scene()
+    shapes = [place_hand(hand, "other." if index else "") for index, hand in enumerate(panel.hands)]
+    joints = {name: point for shape in shapes for name, point in shape.joints.items()}
+    for prop in panel.props:
+        if prop.kind not in ("strap", "towel"):
+            _draw_prop(scene, prop, joints, colors)
+    for index, shape in reversed(list(enumerate(shapes))):
+        _draw_hand(scene, shape, colors, helper=index > 0)
+    for prop in panel.props:
+        if prop.kind in ("strap", "towel"):
+            _draw_prop(scene, prop, joints, colors)
+    for arrow in panel.arrows:
+        _draw_arrow(scene, arrow, joints, HexColor(colors.accent))
+    return scene
+
+
+def _draw_hand(scene: _Scene, shape: HandShape, colors: FigureColors, *, helper: bool) -> None:
+    """Each piece on a white halo, so a finger in front of another stays separate."""
+    near = _mix(colors.figure, 0.3) if helper else HexColor(colors.figure)
+    far = _mix(colors.figure, 0.6 if helper else 0.45)
+    for line in shape.lines:
+        flat = [c for p in line.points for c in p]
+        color = far if line.tone == "far" else near
+        halo = line.width + 2 * HALO
+        if line.tone == "fill":
+            scene.add(
+                Polygon(flat, fillColor=white, strokeColor=white, strokeWidth=halo, strokeLineJoin=1), ()
+            )
+            polygon = Polygon(
+                flat, fillColor=color, strokeColor=color, strokeWidth=line.width, strokeLineJoin=1
+            )
+            scene.add(polygon, line.points, line.width / 2)
+            continue
+        scene.add(PolyLine(flat, strokeColor=white, strokeWidth=halo, strokeLineCap=1, strokeLineJoin=1), ())
+        shape_ = PolyLine(flat, strokeColor=color, strokeWidth=line.width, strokeLineCap=1, strokeLineJoin=1)
+        scene.add(shape_, line.points, line.width / 2)
+
+
 def _draw_head(scene: _Scene, bones: Skeleton, color: Color, view: str) -> None:
     scene.add(Circle(*bones.head, HEAD_RADIUS, fillColor=color, strokeColor=None), [bones.head], HEAD_RADIUS)
     if view == "side":  # a small nose shows which way the face looks
@@ -268,6 +311,11 @@ def _draw_prop(scene: _Scene, prop: Prop, joints: dict[str, XY], colors: FigureC
         w, h = prop.size or (30.0, 9.0)
         rect = _rect(at[0] - w / 2, at[1] - h / 2, w, h, rx=h / 2, ry=h / 2, fillColor=fill, strokeColor=None)
         scene.add(rect, [(at[0] - w / 2, at[1] - h / 2), (at[0] + w / 2, at[1] + h / 2)])
+    elif prop.kind == "ball":
+        diameter = (prop.size or (36.0, 36.0))[0]
+        scene.add(
+            Circle(*at, diameter / 2, fillColor=fill, strokeColor=edge, strokeWidth=1.2), [at], diameter / 2
+        )
     elif prop.kind == "step":
         w, h = prop.size or (40.0, 18.0)
         rect = _rect(at[0] - w / 2, at[1], w, h, fillColor=fill, strokeColor=edge, strokeWidth=1)
@@ -346,9 +394,14 @@ def _draw_arrow(scene: _Scene, arrow: Arrow, joints: dict[str, XY], color: Color
     scene.add(PolyLine(flat, strokeColor=color, strokeWidth=2.2, strokeLineCap=1), line, 2)
 
 
-def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float) -> float:
+def _bottom(scene: _Scene, floor: str) -> float:
+    """The level a panel stands on: the floor (y = 0), or its own lowest point if it has none."""
+    return scene.box[1] if floor == "none" else min(scene.box[1], 0)
+
+
+def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float, floor: str) -> float:
     widest = max(s.box[2] - s.box[0] for s in scenes)
-    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    tallest = max(s.box[3] - _bottom(s, floor) for s in scenes)
     return min((width - 2 * pad) / widest, (height - 2 * pad) / tallest)
 
 
@@ -381,7 +434,7 @@ def _place(
             slot.add(mat)
     slot.add(scene.group)
     sx = -scale if mirror else scale
-    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - min(scene.box[1], 0) * scale)
+    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - _bottom(scene, floor) * scale)
     return slot
 
 
@@ -406,11 +459,11 @@ def _panels_drawing(
     scenes = [_scene(figure, panel, colors) for panel in panels]
     radius = _badge_radius(min(slot, height))
     badge = 2 * radius + 4 if numbers else 0.0
-    band_scale = _fit_scale(scenes, slot, height - badge, pad)
-    gutter_scale = _fit_scale(scenes, slot - badge, height, pad)
+    band_scale = _fit_scale(scenes, slot, height - badge, pad, figure.floor)
+    gutter_scale = _fit_scale(scenes, slot - badge, height, pad, figure.floor)
     band, gutter = (badge, 0.0) if band_scale >= gutter_scale else (0.0, badge)
     scale = max(band_scale, gutter_scale)
-    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    tallest = max(s.box[3] - _bottom(s, figure.floor) for s in scenes)
     if trim:
         height = min(height, tallest * scale + 2 * pad + band)
         if len(panels) == 1 and not numbers:  # a single picture gives back unused width too
