@@ -97,6 +97,7 @@ def test_the_thumb_meets_the_fingertip_it_is_sent_to() -> None:
         ("flip: true", "flip: yes please", "must be true or false"),
         ("around: wrist", "around: wirst", 'unknown joint "wirst" (did you mean "wrist"?)'),
         ("forearm: 180,", "forarm: 180,", 'unknown key (did you mean "forearm"?)'),
+        ("forearm: 180,", "forearm: [180, 5],", "length factor must be 0.3 to 3"),
     ],
 )
 def test_close_up_mistakes_are_located(tmp_path: Path, change: str, needle: str, message: str) -> None:

@@ -7,7 +7,8 @@ shapes of tendon glides, grip, thumb opposition and wrist stretches apart at han
     hand:
       seen: side            # side (from the thumb side, default) | palm
       at: [0, 0]            # the wrist, in close-up units (about a millimetre); default [0, 0]
-      forearm: 90           # direction elbow -> wrist in degrees (90: upright, default)
+      forearm: 90           # direction elbow -> wrist in degrees (90: upright, default), or
+                            #   [direction, length factor] to show more (up to 3) or less of it
       wrist: 0              # bend toward the palm (flexion); negative bends back (extension)
       fingers: hook         # a named shape, or [knuckle, middle, end] joint bends in degrees
       index: [40, 30, 10]   # optional: one finger bent unlike the others (also middle, ring, little)
@@ -37,6 +38,7 @@ HAND_JOINTS = (*HAND_POINTS, *(f"other.{name}" for name in HAND_POINTS))
 WRIST_RANGE = (-90.0, 90.0)
 FINGER_RANGES = ((-30.0, 100.0), (0.0, 120.0), (-20.0, 100.0))
 SPREAD_RANGE = (0.0, 30.0)
+REACH_RANGE = (0.3, 3.0)
 
 
 def read_hand(reader: Reader, parent: Any, key: str, path: str) -> Hand | None:
@@ -54,7 +56,17 @@ def read_hand(reader: Reader, parent: Any, key: str, path: str) -> Hand | None:
     if "at" in node:
         pair = numbers(reader, node, "at", here, 2)
         fields["at"] = (pair[0], pair[1]) if pair else None
-    if "forearm" in node:
+    if "forearm" in node and isinstance(node["forearm"], LocatedList):
+        pair = numbers(reader, node, "forearm", here, 2)
+        if pair is not None and not REACH_RANGE[0] <= pair[1] <= REACH_RANGE[1]:
+            reader.problem(
+                node.line_of("forearm"),
+                join_path(here, "forearm"),
+                f"length factor must be {REACH_RANGE[0]:g} to {REACH_RANGE[1]:g}",
+            )
+        elif pair is not None:
+            fields["forearm"], fields["reach"] = pair
+    elif "forearm" in node:
         fields["forearm"] = number(reader, node, "forearm", here)
     if "wrist" in node:
         fields["wrist"] = _ranged(reader, node, "wrist", here, WRIST_RANGE)

@@ -84,6 +84,7 @@ class Hand:
     seen: str = "side"
     at: tuple[float, float] = (0.0, 0.0)  # the wrist, in close-up units (about a millimetre)
     forearm: float = 90.0  # direction elbow -> wrist
+    reach: float = 1.0  # how much of the forearm is shown, as a factor of the usual stub
     wrist: float = 0.0
     fingers: tuple[float, float, float] = (0.0, 0.0, 0.0)
     # Fingers bent unlike the others (palm view: one finger meeting the thumb).
