@@ -151,7 +151,7 @@ def test_unknown_prop_kind_lists_the_choices(tmp_path: Path) -> None:
     text = FIGURE.format(id="broken") + "props:\n  - {kind: xyz, at: [0, 0]}\n"
     problems: list = []
     load_figure_file(write_figure(tmp_path, "broken", text), problems)
-    assert "expected one of: ball, chair, doorway, pillow, step, strap, towel, wall" in str(problems[0])
+    assert "expected one of: ball, chair, doorway, mat, pillow, step, strap, towel, wall" in str(problems[0])
 
 
 def test_panel_count_must_match_the_exercise_steps(scratch_library, tmp_path: Path) -> None:

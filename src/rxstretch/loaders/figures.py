@@ -23,7 +23,7 @@ from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
-VIEWS = ("side", "front", "hand")  # hand: a close-up of a forearm and hand (loaders.hands)
+VIEWS = ("side", "front", "back", "hand")  # hand: a close-up of a forearm and hand (loaders.hands)
 FACINGS = ("right", "left")
 SIDES = ("left", "right")
 FLOORS = ("line", "mat", "none")
@@ -39,6 +39,7 @@ PROP_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "towel": (("from", "to"), ()),
     "step": (("at",), ("size",)),
     "ball": (("at",), ("size",)),  # size: the diameter
+    "mat": (("at", "size"), ()),  # an exercise mat seen from above: its middle, [length, width]
 }
 ARROW_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "straight": (("from", "to"), ("heads",)),
