@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PIL import Image
 
 from rxstretch.model import Library
@@ -76,3 +78,42 @@ def test_open_book_is_drawn_over_a_mat_seen_from_above(library: Library) -> None
     assert "mat" in kinds and figure.floor == "none"
     image = rasterized(step_panels(figure, width=420, height=220, colors=COLORS), scale=1)
     assert inked_fraction(image) > 0.15  # the mat fills much of each panel
+
+
+def test_panels_share_the_floor_and_a_still_body_keeps_its_place(library: Library) -> None:
+    figure = library.exercises["seated-knee-extension"].figure
+    assert figure is not None and len(figure.panels) == 3
+    image = rasterized(step_panels(figure, width=600, height=200, colors=COLORS), scale=1)
+    gap = image.width * 0.02  # between panels, as drawn
+    slot = (image.width - 2 * gap) / 3
+    floors, boxes = [], []
+    for index in range(3):
+        left = round(index * (slot + gap))
+        panel = image.crop((left + 4, 0, left + round(slot) - 4, image.height))
+        # The floor is the row with the most floor-grey pixels; the body is the darkest ink.
+        rows = [
+            sum(1 for x in range(panel.width) if 125 <= panel.getpixel((x, y)) <= 150)
+            for y in range(panel.height)
+        ]
+        floors.append(rows.index(max(rows)))
+        box = panel.point(lambda v: 255 if v < 90 else 0).getbbox()
+        assert box is not None
+        boxes.append(box)
+    assert max(floors) - min(floors) <= 1, floors
+    # Panels 1 and 3 hold the same pose (3 adds an arrow): the body is drawn in the same place.
+    assert abs(boxes[0][0] - boxes[2][0]) <= 1 and abs(boxes[0][1] - boxes[2][1]) <= 1, boxes
+
+
+def test_an_arm_drawn_behind_must_say_true_or_false(tmp_path: Path) -> None:
+    from rxstretch.loaders.figures import load_figure_file
+
+    from .test_figures import FIGURE, write_figure
+
+    text = FIGURE.format(id="behind").replace("{upper: -5, fore: 0}", "{upper: -5, fore: 0, behind: maybe}")
+    problems: list = []
+    assert load_figure_file(write_figure(tmp_path, "behind", text), problems) is None
+    assert any(":5: pose.arms.both.behind: must be true or false" in str(p) for p in problems), problems
+    problems = []
+    good = load_figure_file(write_figure(tmp_path, "behind", text.replace("maybe", "true")), problems)
+    assert not problems and good is not None and good.panels[0].pose is not None
+    assert good.panels[0].pose.arms["left"].behind

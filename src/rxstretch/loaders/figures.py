@@ -50,7 +50,7 @@ _LIMB_JOINTS = ("hip", "shoulder", "elbow", "wrist", "hand", "knee", "ankle", "t
 JOINTS = ("hip", "shoulder", "neck", "head", *(f"{s}.{j}" for s in SIDES for j in _LIMB_JOINTS))
 
 _POSE_KEYS = ("at", "hip", "trunk", "curve", "neck", "head", "arms", "legs")
-_ARM_KEYS = (("upper", "fore"), ("hand",))
+_ARM_KEYS = (("upper", "fore"), ("hand", "behind"))
 _LEG_KEYS = (("thigh", "shin"), ("foot",))
 _PANEL_KEYS = (("pose",), ("props", "arrows"))
 _HAND_PANEL_KEYS = (("hand",), ("other", "props", "arrows"))
@@ -246,19 +246,24 @@ def _read_pose(reader: Reader, parent: Any, path: str) -> Pose | None:
 
 def _read_limbs(
     reader: Reader, node: LocatedMap, key: str, path: str, keys: tuple[tuple[str, ...], tuple[str, ...]]
-) -> dict[str, dict[str, Segment]] | None:
+) -> dict[str, dict[str, Any]] | None:
     """Read ``{left: ..., right: ...}``; ``both`` gives the two sides the same segments."""
     limbs = reader.section(node, key, path, optional=(*SIDES, "both"))
     if limbs is None:
         return None
     here = join_path(path, key)
-    found: dict[str, dict[str, Segment]] = {}
+    found: dict[str, dict[str, Any]] = {}
     complete = True
     for side in (*SIDES, "both"):
         if side not in limbs:
             continue
         part = reader.section(limbs, side, here, required=keys[0], optional=keys[1])
-        segments = {name: _segment(reader, part, name, join_path(here, side)) for name in part or ()}
+        segments: dict[str, Any] = {
+            name: reader.typed(part, name, join_path(here, side), bool)
+            if name == "behind"
+            else _segment(reader, part, name, join_path(here, side))
+            for name in part or ()
+        }
         if part is None or None in segments.values():
             complete = False
         found[side] = {name: seg for name, seg in segments.items() if seg is not None}

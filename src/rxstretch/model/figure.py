@@ -26,6 +26,8 @@ class Arm:
     upper: Segment
     fore: Segment
     hand: Segment | None = None
+    # Drawn behind the body at full strength: a hand behind the head or the back, front view.
+    behind: bool = False
 
 
 @dataclass(frozen=True)

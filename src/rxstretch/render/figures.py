@@ -99,7 +99,7 @@ class Skeleton:
     """Joint positions of a pose and the bones between them, grouped in chains to draw in order."""
 
     joints: dict[str, XY]
-    chains: dict[str, list[_Bone]]  # "far.leg", "body", "near.arm"... in drawing order
+    chains: dict[str, list[_Bone]]  # "far.left.leg", "back.right.arm", "body"... in drawing order
     head: XY
     face: float  # direction the face looks, degrees
 
@@ -144,7 +144,7 @@ def skeleton(pose: Pose, *, view: str = "side", near: str = "left", floor: str =
         joints[f"{side}.heel"] = heel
         bone(chain, f"{side}.ankle", f"{side}.toe", "foot", leg.foot)
         chains[chain][-1].start = heel
-        chain = f"{layer}.{side}.arm"
+        chain = f"{'back' if arm.behind else layer}.{side}.arm"
         bone(chain, f"{side}.shoulder", f"{side}.elbow", "upper", arm.upper)
         bone(chain, f"{side}.elbow", f"{side}.wrist", "fore", arm.fore)
         bone(chain, f"{side}.wrist", f"{side}.hand", "hand", arm.hand or Segment(arm.fore.angle))
@@ -159,7 +159,7 @@ def skeleton(pose: Pose, *, view: str = "side", near: str = "left", floor: str =
 
 def _chain_rank(name: str) -> tuple[int, str]:
     # Far limbs behind the body, near legs before near arms (arms hold legs, not the reverse).
-    rank = {"far": 0, "body": 1}.get(name.split(".")[0], 2)
+    rank = {"far": 0, "back": 0, "body": 1}.get(name.split(".")[0], 2)
     return (rank, "0" if name.endswith("leg") else "1")
 
 
@@ -247,7 +247,12 @@ def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
             scene.add(_bone_shape(bone, white, bone.width + 2 * HALO), bone.points())
         if name == "body":
             scene.add(Circle(*bones.head, HEAD_RADIUS + HALO, fillColor=white, strokeColor=None), ())
-        for bone in chain:
+        for index, bone in enumerate(chain):
+            if name == "body" and index == 1 and figure.view != "side":
+                # Seen from the front the trunk's wide round top would swallow a head bent to
+                # one side: a white ring parts them, and the neck, drawn next, joins them again.
+                ring = Circle(*bones.head, HEAD_RADIUS + HALO, fillColor=white, strokeColor=None)
+                scene.add(ring, ())
             scene.add(_bone_shape(bone, color, bone.width), bone.points(), bone.width / 2)
         if name == "body":
             _draw_head(scene, bones, body, figure.view)
@@ -406,8 +411,8 @@ def _bottom(scene: _Scene, floor: str) -> float:
 
 
 def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float, floor: str) -> float:
-    widest = max(s.box[2] - s.box[0] for s in scenes)
-    tallest = max(s.box[3] - _bottom(s, floor) for s in scenes)
+    widest = max(s.box[2] for s in scenes) - min(s.box[0] for s in scenes)
+    tallest = max(s.box[3] for s in scenes) - min(_bottom(s, floor) for s in scenes)
     return min((width - 2 * pad) / widest, (height - 2 * pad) / tallest)
 
 
@@ -420,11 +425,14 @@ def _place(
     scale: float,
     floor: str,
     tallest: float,
+    base: float,
+    span: tuple[float, float],
     colors: FigureColors,
     mirror: bool,
 ) -> Group:
-    """Scale ``scene`` into a ``width`` × ``height`` slot at ``x``: centred, floor at a shared level."""
-    x0, _y0, x1, _y1 = scene.box
+    """Scale ``scene`` into a ``width`` × ``height`` slot at ``x``: the panels' shared ``span``
+    centred, the floor at a shared level, so a body keeps its place from panel to panel."""
+    x0, x1 = span
     # Floors share one level across panels, a little below the middle of the spare height.
     bottom = (height - tallest * scale) * 0.35
     centre = (x0 + x1) / 2
@@ -434,13 +442,13 @@ def _place(
         line = Line(centre - half, 0, centre + half, 0, strokeColor=HexColor(colors.floor), strokeWidth=1.4)
         slot.add(line)
         if floor == "mat":
-            span = (x1 - x0) / 2 + 8
-            mat = _rect(centre - span, 0, 2 * span, MAT_THICKNESS, fillColor=_mix(colors.floor, 0.55))
+            half_mat = (x1 - x0) / 2 + 8
+            mat = _rect(centre - half_mat, 0, 2 * half_mat, MAT_THICKNESS, fillColor=_mix(colors.floor, 0.55))
             mat.strokeColor = None
             slot.add(mat)
     slot.add(scene.group)
     sx = -scale if mirror else scale
-    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - _bottom(scene, floor) * scale)
+    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - base * scale)
     return slot
 
 
@@ -518,13 +526,15 @@ def _panels_drawing(
     radius = _badge_radius(min(width / len(panels), height))
     grid = _best_grid(scenes, width, height, radius, bool(numbers), figure.floor)
     (slot, cell_height), scale = grid.cell, grid.scale
-    tallest = max(s.box[3] - _bottom(s, figure.floor) for s in scenes)
+    # One level for every panel's floor, even where an arrow dips below it in one of them.
+    base = min(_bottom(s, figure.floor) for s in scenes)
+    tallest = max(s.box[3] for s in scenes) - base
+    span = (min(s.box[0] for s in scenes), max(s.box[2] for s in scenes))
     if trim:
         cell_height = min(cell_height, tallest * scale + 2 * grid.pad + grid.band)
         height = grid.rows * cell_height + (grid.rows - 1) * grid.gap
         if len(panels) == 1 and not numbers:  # a single picture gives back unused width too
-            widest = max(s.box[2] - s.box[0] for s in scenes)
-            width = slot = min(width, widest * scale + 2 * grid.pad)
+            width = slot = min(width, (span[1] - span[0]) * scale + 2 * grid.pad)
     font = font or _font()
     drawing = _drawing(width, height, font)
     for index, scene in enumerate(scenes):
@@ -544,6 +554,8 @@ def _panels_drawing(
             scale=scale,
             floor=figure.floor,
             tallest=tallest,
+            base=base,
+            span=span,
             colors=colors,
             # Seen from behind, the figure's right side is on the picture's right.
             mirror=(figure.facing == "left") != (figure.view == "back"),
