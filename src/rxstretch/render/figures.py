@@ -35,7 +35,7 @@ MAT_THICKNESS = 3
 HALO = 2.4
 FORMATS = ("png", "svg", "pdf")
 # Panels go on more rows only when that draws them at least this much larger.
-GRID_GAIN = 1.3
+GRID_GAIN = 1.25
 
 
 @dataclass(frozen=True)
