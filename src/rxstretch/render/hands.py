@@ -30,7 +30,7 @@ FAN = {"index": -4.0, "middle": 0.0, "ring": 4.0, "little": 9.0}
 # Thumb directions from the hand's axis, toward the palm (side view) or the fingers (palm view).
 THUMB_ANGLES = {
     "side": {"beside": (10.0, 2.0), "out": (40.0, 30.0), "across": (22.0, 85.0)},
-    "palm": {"beside": (30.0, 14.0), "out": (62.0, 58.0), "across": (-30.0, -75.0)},
+    "palm": {"beside": (30.0, 14.0), "out": (62.0, 58.0)},
 }
 OPPOSITION = (45.0, 40.0, 15.0)  # the bends of a finger meeting the thumb, unless given
 
@@ -168,6 +168,11 @@ def _thumb(wrist: XY, heading: float, turn: float, hand: Hand, tips: dict[str, X
     if hand.thumb.startswith("to-"):
         # The thumb's middle joint bows outward, away from the hand.
         return _reach(base, tips[hand.thumb[3:]], THUMB[hand.seen], turn)
+    if hand.thumb == "across" and hand.seen == "palm":
+        # Over the palm toward the little finger's knuckle, short of it (over a fist's fingers).
+        knuckles = _along(wrist, heading, PALM[0] * max(0.2, math.cos(math.radians(hand.wrist))))
+        target = _along(_along(knuckles, heading + turn * 90, -6.0), heading, -8.0)
+        return _reach(base, target, THUMB[hand.seen], turn)
     first, second = THUMB_ANGLES[hand.seen][hand.thumb]
     lengths = THUMB[hand.seen]
     middle = _along(base, heading + turn * first, lengths[0])
