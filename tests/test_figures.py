@@ -68,7 +68,7 @@ def test_figures_rest_on_the_floor(library: Library, exercise_id: str) -> None:
     figure = library.exercises[exercise_id].figure
     assert figure is not None
     for panel in figure.panels:
-        if panel.pose.hip is None:  # resting, not placed: the lowest point touches the floor or mat
+        if panel.pose is not None and panel.pose.hip is None:  # resting: the lowest point on the floor
             bones = skeleton(panel.pose, view=figure.view, near=figure.near, floor=figure.floor)
             assert bones.lowest() == pytest.approx(MAT_THICKNESS if figure.floor == "mat" else 0)
 
@@ -151,7 +151,7 @@ def test_unknown_prop_kind_lists_the_choices(tmp_path: Path) -> None:
     text = FIGURE.format(id="broken") + "props:\n  - {kind: xyz, at: [0, 0]}\n"
     problems: list = []
     load_figure_file(write_figure(tmp_path, "broken", text), problems)
-    assert "expected one of: chair, doorway, pillow, step, strap, towel, wall" in str(problems[0])
+    assert "expected one of: ball, chair, doorway, mat, pillow, step, strap, towel, wall" in str(problems[0])
 
 
 def test_panel_count_must_match_the_exercise_steps(scratch_library, tmp_path: Path) -> None:

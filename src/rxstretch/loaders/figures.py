@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError, did_you_mean
+from rxstretch.loaders.hands import HAND_JOINTS, number, numbers, read_hand
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path, line_in
 from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
-VIEWS = ("side", "front")
+VIEWS = ("side", "front", "back", "hand")  # hand: a close-up of a forearm and hand (loaders.hands)
 FACINGS = ("right", "left")
 SIDES = ("left", "right")
 FLOORS = ("line", "mat", "none")
@@ -37,6 +38,8 @@ PROP_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "strap": (("from", "to"), ()),
     "towel": (("from", "to"), ()),
     "step": (("at",), ("size",)),
+    "ball": (("at",), ("size",)),  # size: the diameter
+    "mat": (("at", "size"), ()),  # an exercise mat seen from above: its middle, [length, width]
 }
 ARROW_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "straight": (("from", "to"), ("heads",)),
@@ -50,7 +53,11 @@ _POSE_KEYS = ("at", "hip", "trunk", "curve", "neck", "head", "arms", "legs")
 _ARM_KEYS = (("upper", "fore"), ("hand",))
 _LEG_KEYS = (("thigh", "shin"), ("foot",))
 _PANEL_KEYS = (("pose",), ("props", "arrows"))
-_TOP_KEYS = (("id",), ("view", "facing", "near", "floor", "props", "arrows", "pose", "panels", "main"))
+_HAND_PANEL_KEYS = (("hand",), ("other", "props", "arrows"))
+_TOP_KEYS = (
+    ("id",),
+    ("view", "facing", "near", "floor", "props", "arrows", "pose", "hand", "other", "panels", "main"),
+)
 # A stretched segment beyond these factors is a typo, not foreshortening.
 _LENGTH_FACTOR = (0.05, 1.5)
 MAX_PANELS = 8
@@ -64,43 +71,51 @@ def read_figure(data: Any, reader: Reader, *, path: Path) -> Figure | None:
     figure_id = reader.text(doc, "id", "")
     if figure_id is not None and figure_id != path.stem:
         reader.problem(doc.line_of("id"), "id", f'"{figure_id}" must match the file name "{path.stem}"')
-    view, facing, near, floor = (
+    view = _option(reader, doc, "view", VIEWS, "side")
+    facing, near, floor = (
         _option(reader, doc, key, choices, default)
         for key, choices, default in (
-            ("view", VIEWS, "side"),
             ("facing", FACINGS, "right"),
             ("near", SIDES, "left"),
-            ("floor", FLOORS, "line"),
+            # A close-up floats unless given a line (a table top at y = 0).
+            ("floor", FLOORS, "none" if view == "hand" else "line"),
         )
     )
-    shared_props = _read_props(reader, doc, "")
-    shared_arrows = _read_arrows(reader, doc, "")
+    joints = HAND_JOINTS if view == "hand" else JOINTS
+    shared_props = _read_props(reader, doc, "", joints)
+    shared_arrows = _read_arrows(reader, doc, "", joints)
     panels: list[Panel] = []
     stepped = "panels" in doc
-    if stepped == ("pose" in doc):
-        reader.problem(doc.line, "pose", "give either pose (one picture) or panels (one per step)")
+    picture = "hand" if view == "hand" else "pose"
+    if view != "hand" and ("hand" in doc or "other" in doc):
+        key = "hand" if "hand" in doc else "other"
+        reader.problem(doc.line_of(key), key, "a hand close-up needs view: hand")
+    elif view == "hand" and "pose" in doc:
+        reader.problem(doc.line_of("pose"), "pose", "a hand close-up (view: hand) takes hand:, not pose:")
+    if stepped == (picture in doc):
+        reader.problem(doc.line, picture, f"give either {picture} (one picture) or panels (one per step)")
     elif not stepped:
-        pose = _read_pose(reader, doc, "")
-        if pose is not None:
-            panels.append(Panel(pose, shared_props, shared_arrows))
+        panel = _read_panel(reader, doc, "", view)
+        if panel is not None:
+            panels.append(Panel(panel.pose, shared_props, shared_arrows, panel.hands))
     else:
+        keys = _HAND_PANEL_KEYS if view == "hand" else _PANEL_KEYS
         for index, item, item_path in reader.items(doc, "panels", ""):
             node = reader.mapping(
-                item, item_path, line=line_in(doc["panels"], index), required=_PANEL_KEYS[0],
-                optional=_PANEL_KEYS[1],
-            )  # fmt: skip
-            pose = _read_pose(reader, node, item_path) if node is not None else None
-            if node is not None and pose is not None:
-                props = shared_props + _read_props(reader, node, item_path)
-                arrows = shared_arrows + _read_arrows(reader, node, item_path)
-                panels.append(Panel(pose, props, arrows))
+                item, item_path, line=line_in(doc["panels"], index), required=keys[0], optional=keys[1]
+            )
+            panel = _read_panel(reader, node, item_path, view) if node is not None else None
+            if node is not None and panel is not None:
+                props = shared_props + _read_props(reader, node, item_path, joints)
+                arrows = shared_arrows + _read_arrows(reader, node, item_path, joints)
+                panels.append(Panel(panel.pose, props, arrows, panel.hands))
         count = len(doc["panels"]) if isinstance(doc["panels"], list) else 0
         if not 1 <= count <= MAX_PANELS and isinstance(doc["panels"], list):
             reader.problem(doc.line_of("panels"), "panels", f"needs 1 to {MAX_PANELS} panels")
     main = len(panels) - 1
     if "main" in doc:
-        number = reader.integer(doc, "main", "", minimum=1, maximum=max(len(panels), 1))
-        main = number - 1 if number is not None else main
+        chosen = reader.integer(doc, "main", "", minimum=1, maximum=max(len(panels), 1))
+        main = chosen - 1 if chosen is not None else main
     if reader.problems or figure_id is None or not panels:
         return None
     return Figure(
@@ -113,7 +128,7 @@ def read_figure(data: Any, reader: Reader, *, path: Path) -> Figure | None:
         near=near,
         floor=floor,
         source=str(path),
-        panels_line=doc.line_of("panels") if stepped else doc.line_of("pose"),
+        panels_line=doc.line_of("panels") if stepped else doc.line_of(picture),
     )
 
 
@@ -130,37 +145,29 @@ def panel_problem(figure: Figure, step_count: int, exercise: str) -> Problem | N
     )
 
 
+def _read_panel(reader: Reader, node: LocatedMap, path: str, view: str) -> Panel | None:
+    """The picture of a panel, without its props and arrows: a pose, or the hands of a close-up."""
+    if view != "hand":
+        pose = _read_pose(reader, node, path)
+        return Panel(pose) if pose is not None else None
+    hand = read_hand(reader, node, "hand", path)
+    other = read_hand(reader, node, "other", path) if "other" in node else None
+    if hand is None or ("other" in node and other is None):
+        return None
+    return Panel(None, hands=(hand,) if other is None else (hand, other))
+
+
 def _option(reader: Reader, doc: LocatedMap, key: str, choices: tuple[str, ...], default: str) -> str:
     if key not in doc:
         return default
     return reader.choice(doc, key, "", choices, what=key) or default
 
 
-def _number(reader: Reader, container: Any, key: str | int, path: str) -> float | None:
-    value = container[key]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    reader.problem(line_in(container, key), join_path(path, key), f"must be a number, not {value!r}")
-    return None
-
-
-def _numbers(reader: Reader, container: Any, key: str | int, path: str, count: int) -> list[float] | None:
-    value = container[key]
-    if not isinstance(value, LocatedList) or len(value) != count:
-        reader.problem(
-            line_in(container, key), join_path(path, key), f"must be a list of {count} numbers, not {value!r}"
-        )
-        return None
-    here = join_path(path, key)
-    found = [_number(reader, value, index, here) for index in range(count)]
-    return None if None in found else [n for n in found if n is not None]
-
-
 def _segment(reader: Reader, container: Any, key: str, path: str) -> Segment | None:
     """Read ``angle`` or ``[angle, length factor]``."""
     value = container[key]
     if isinstance(value, LocatedList):
-        pair = _numbers(reader, container, key, path, 2)
+        pair = numbers(reader, container, key, path, 2)
         if pair is None:
             return None
         low, high = _LENGTH_FACTOR
@@ -170,34 +177,36 @@ def _segment(reader: Reader, container: Any, key: str, path: str) -> Segment | N
             )
             return None
         return Segment(pair[0], pair[1])
-    angle = _number(reader, container, key, path)
+    angle = number(reader, container, key, path)
     return Segment(angle) if angle is not None else None
 
 
-def _point(reader: Reader, container: Any, key: str, path: str) -> Point | None:
+def _point(reader: Reader, container: Any, key: str, path: str, joints: tuple[str, ...]) -> Point | None:
     """Read ``[x, y]``, ``joint`` or ``[joint, dx, dy]``."""
     value = container[key]
     here = join_path(path, key)
     if isinstance(value, str):
-        return Point(0.0, 0.0, _joint(reader, container, key, path, value))
+        return Point(0.0, 0.0, _joint(reader, container, key, path, value, joints))
     if isinstance(value, LocatedList) and len(value) == 3 and isinstance(value[0], str):
-        joint = _joint(reader, value, 0, here, value[0])
-        offsets = [_number(reader, value, index, here) for index in (1, 2)]
+        joint = _joint(reader, value, 0, here, value[0], joints)
+        offsets = [number(reader, value, index, here) for index in (1, 2)]
         if joint is None or None in offsets:
             return None
         return Point(offsets[0] or 0.0, offsets[1] or 0.0, joint)
     if isinstance(value, LocatedList) and len(value) == 2:
-        pair = _numbers(reader, container, key, path, 2)
+        pair = numbers(reader, container, key, path, 2)
         return Point(pair[0], pair[1]) if pair is not None else None
     reader.problem(line_in(container, key), here, "must be [x, y], a joint name or [joint, dx, dy]")
     return None
 
 
-def _joint(reader: Reader, container: Any, key: str | int, path: str, name: str) -> str | None:
-    if name in JOINTS:
+def _joint(
+    reader: Reader, container: Any, key: str | int, path: str, name: str, joints: tuple[str, ...]
+) -> str | None:
+    if name in joints:
         return name
     reader.problem(
-        line_in(container, key), join_path(path, key), f'unknown joint "{name}"{did_you_mean(name, JOINTS)}'
+        line_in(container, key), join_path(path, key), f'unknown joint "{name}"{did_you_mean(name, joints)}'
     )
     return None
 
@@ -209,10 +218,10 @@ def _read_pose(reader: Reader, parent: Any, path: str) -> Pose | None:
     here = join_path(path, "pose")
     if "at" in node and "hip" in node:
         reader.problem(node.line_of("hip"), join_path(here, "hip"), "give at (resting on the floor) or hip")
-    at = _number(reader, node, "at", here) if "at" in node else 0.0
-    hip = _numbers(reader, node, "hip", here, 2) if "hip" in node else None
+    at = number(reader, node, "at", here) if "at" in node else 0.0
+    hip = numbers(reader, node, "hip", here, 2) if "hip" in node else None
     trunk = _segment(reader, node, "trunk", here) if "trunk" in node else None
-    curve = _number(reader, node, "curve", here) if "curve" in node else 0.0
+    curve = number(reader, node, "curve", here) if "curve" in node else 0.0
     if curve is not None and not -90 <= curve <= 90:
         reader.problem(node.line_of("curve"), join_path(here, "curve"), "must be between -90 and 90 degrees")
     neck = _segment(reader, node, "neck", here) if "neck" in node else trunk
@@ -285,18 +294,18 @@ def _items(reader: Reader, parent: Any, key: str, path: str) -> Iterator[tuple[s
                 yield kind, node, item_path
 
 
-def _read_props(reader: Reader, parent: Any, path: str) -> tuple[Prop, ...]:
+def _read_props(reader: Reader, parent: Any, path: str, joints: tuple[str, ...]) -> tuple[Prop, ...]:
     found: list[Prop] = []
     for kind, node, here in _items(reader, parent, "props", path):
         fields: dict[str, Any] = {"kind": kind}
         for key, name in (("at", "at"), ("from", "start"), ("to", "end")):
             if key in node:
-                fields[name] = _point(reader, node, key, here)
+                fields[name] = _point(reader, node, key, here, joints)
         for key in ("x", "width"):
             if key in node:
-                fields[key] = _number(reader, node, key, here)
+                fields[key] = number(reader, node, key, here)
         if "size" in node:
-            size = _numbers(reader, node, "size", here, 2)
+            size = numbers(reader, node, "size", here, 2)
             fields["size"] = (size[0], size[1]) if size else None
         if "facing" in node:
             fields["facing"] = reader.choice(node, "facing", here, (*FACINGS, "front"), what="facing")
@@ -307,18 +316,18 @@ def _read_props(reader: Reader, parent: Any, path: str) -> tuple[Prop, ...]:
     return tuple(found)
 
 
-def _read_arrows(reader: Reader, parent: Any, path: str) -> tuple[Arrow, ...]:
+def _read_arrows(reader: Reader, parent: Any, path: str, joints: tuple[str, ...]) -> tuple[Arrow, ...]:
     found: list[Arrow] = []
     for kind, node, here in _items(reader, parent, "arrows", path):
         fields: dict[str, Any] = {"kind": kind}
         if kind == "straight":
-            fields["start"] = _point(reader, node, "from", here)
-            fields["end"] = _point(reader, node, "to", here)
+            fields["start"] = _point(reader, node, "from", here, joints)
+            fields["end"] = _point(reader, node, "to", here, joints)
         else:
-            fields["around"] = _point(reader, node, "around", here)
-            fields["radius"] = _number(reader, node, "radius", here)
-            fields["start_angle"] = _number(reader, node, "start", here)
-            fields["end_angle"] = _number(reader, node, "end", here)
+            fields["around"] = _point(reader, node, "around", here, joints)
+            fields["radius"] = number(reader, node, "radius", here)
+            fields["start_angle"] = number(reader, node, "start", here)
+            fields["end_angle"] = number(reader, node, "end", here)
         if "heads" in node:
             fields["heads"] = reader.choice(node, "heads", here, HEADS, what="heads")
         if all(value is not None for value in fields.values()):

@@ -56,6 +56,44 @@ class Pose:
     curve: float = 0.0
 
 
+# Named finger shapes: flexion in degrees at the knuckle (MCP), middle (PIP) and end (DIP) joints.
+# The five tendon-glide positions, plus a relaxed curl and a grip around an object.
+FINGER_SHAPES: Mapping[str, tuple[float, float, float]] = {
+    "straight": (0, 0, 0),
+    "hook": (0, 100, 80),
+    "fist": (90, 100, 80),
+    "tabletop": (90, 0, 0),
+    "straight-fist": (80, 100, 0),
+    "relaxed": (25, 35, 20),
+    "grip": (50, 60, 40),
+}
+# Named thumb positions; ``to-<finger>`` brings the thumb tip to that fingertip (opposition).
+THUMB_POSITIONS = ("beside", "out", "across", "to-index", "to-middle", "to-ring", "to-little")
+FINGERS = ("index", "middle", "ring", "little")
+
+
+@dataclass(frozen=True)
+class Hand:
+    """A hand and forearm in close-up (a figure with ``view: hand``).
+
+    Angles, like a pose's, are absolute and counter-clockwise; the bends are flexion (toward the
+    palm) in degrees, negative bending back. ``seen`` is ``side`` (from the thumb side: the
+    fingers curl toward the palm, which faces the way the figure faces) or ``palm``.
+    """
+
+    seen: str = "side"
+    at: tuple[float, float] = (0.0, 0.0)  # the wrist, in close-up units (about a millimetre)
+    forearm: float = 90.0  # direction elbow -> wrist
+    reach: float = 1.0  # how much of the forearm is shown, as a factor of the usual stub
+    wrist: float = 0.0
+    fingers: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    # Fingers bent unlike the others (palm view: one finger meeting the thumb).
+    each: Mapping[str, tuple[float, float, float]] = field(default_factory=dict)
+    thumb: str = "beside"
+    spread: float = 0.0  # palm view: fingers fanned out, degrees between neighbours
+    flip: bool = False  # mirrored about the forearm: the palm faces the other way
+
+
 @dataclass(frozen=True)
 class Point:
     """A position: absolute (``joint`` None) or an offset from a joint of the pose."""
@@ -96,11 +134,12 @@ class Arrow:
 
 @dataclass(frozen=True)
 class Panel:
-    """One picture: a pose with its props and arrows."""
+    """One picture: a pose (or, in a hand close-up, one or two hands) with its props and arrows."""
 
-    pose: Pose
+    pose: Pose | None
     props: tuple[Prop, ...] = ()
     arrows: tuple[Arrow, ...] = ()
+    hands: tuple[Hand, ...] = ()  # view: hand; the first is the main hand, drawn on top
 
 
 @dataclass(frozen=True)

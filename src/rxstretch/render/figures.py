@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from rxstretch.errors import RxStretchError
 from rxstretch.model.figure import Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.render.hands import HandShape, place_hand
 
 XY = tuple[float, float]
 
@@ -33,6 +34,8 @@ SHOULDER_HALF_WIDTH = 16
 MAT_THICKNESS = 3
 HALO = 2.4
 FORMATS = ("png", "svg", "pdf")
+# Panels go on more rows only when that draws them at least this much larger.
+GRID_GAIN = 1.3
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def skeleton(pose: Pose, *, view: str = "side", near: str = "left", floor: str =
         joints[end] = _along(joints[start], segment.angle, LENGTH[part] * segment.length)
         chains.setdefault(chain, []).append(_Bone(joints[start], joints[end], width or WIDTH[part]))
 
-    front = view == "front"
+    front = view in ("front", "back")  # a back view is a front view drawn mirrored
     bone("body", "hip", "shoulder", "trunk", pose.trunk, width=FRONT_TRUNK_WIDTH if front else 0)
     chains["body"][0].bend = pose.curve
     bone("body", "shoulder", "neck", "neck", pose.neck)
@@ -230,6 +233,8 @@ def _resolve(point: Point, joints: dict[str, XY]) -> XY:
 
 
 def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
+    if panel.pose is None:
+        return _hand_scene(panel, colors)
     scene = _Scene()
     bones = skeleton(panel.pose, view=figure.view, near=figure.near, floor=figure.floor)
     behind = [p for p in panel.props if p.kind not in ("strap", "towel")]
@@ -254,6 +259,46 @@ def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
     return scene
 
 
+def _hand_scene(panel: Panel, colors: FigureColors) -> _Scene:
+    """A close-up: the helping hand (lighter) behind the main one, props, then arrows."""
+    scene = _Scene()
+    shapes = [place_hand(hand, "other." if index else "") for index, hand in enumerate(panel.hands)]
+    joints = {name: point for shape in shapes for name, point in shape.joints.items()}
+    for prop in panel.props:
+        if prop.kind not in ("strap", "towel"):
+            _draw_prop(scene, prop, joints, colors)
+    for index, shape in reversed(list(enumerate(shapes))):
+        _draw_hand(scene, shape, colors, helper=index > 0)
+    for prop in panel.props:
+        if prop.kind in ("strap", "towel"):
+            _draw_prop(scene, prop, joints, colors)
+    for arrow in panel.arrows:
+        _draw_arrow(scene, arrow, joints, HexColor(colors.accent))
+    return scene
+
+
+def _draw_hand(scene: _Scene, shape: HandShape, colors: FigureColors, *, helper: bool) -> None:
+    """Each piece on a white halo, so a finger in front of another stays separate."""
+    near = _mix(colors.figure, 0.3) if helper else HexColor(colors.figure)
+    far = _mix(colors.figure, 0.6 if helper else 0.45)
+    for line in shape.lines:
+        flat = [c for p in line.points for c in p]
+        color = far if line.tone == "far" else near
+        halo = line.width + 2 * HALO
+        if line.tone == "fill":
+            scene.add(
+                Polygon(flat, fillColor=white, strokeColor=white, strokeWidth=halo, strokeLineJoin=1), ()
+            )
+            polygon = Polygon(
+                flat, fillColor=color, strokeColor=color, strokeWidth=line.width, strokeLineJoin=1
+            )
+            scene.add(polygon, line.points, line.width / 2)
+            continue
+        scene.add(PolyLine(flat, strokeColor=white, strokeWidth=halo, strokeLineCap=1, strokeLineJoin=1), ())
+        shape_ = PolyLine(flat, strokeColor=color, strokeWidth=line.width, strokeLineCap=1, strokeLineJoin=1)
+        scene.add(shape_, line.points, line.width / 2)
+
+
 def _draw_head(scene: _Scene, bones: Skeleton, color: Color, view: str) -> None:
     scene.add(Circle(*bones.head, HEAD_RADIUS, fillColor=color, strokeColor=None), [bones.head], HEAD_RADIUS)
     if view == "side":  # a small nose shows which way the face looks
@@ -268,6 +313,15 @@ def _draw_prop(scene: _Scene, prop: Prop, joints: dict[str, XY], colors: FigureC
         w, h = prop.size or (30.0, 9.0)
         rect = _rect(at[0] - w / 2, at[1] - h / 2, w, h, rx=h / 2, ry=h / 2, fillColor=fill, strokeColor=None)
         scene.add(rect, [(at[0] - w / 2, at[1] - h / 2), (at[0] + w / 2, at[1] + h / 2)])
+    elif prop.kind == "mat":  # seen from above, under a figure drawn from the ceiling
+        w, h = prop.size or (200.0, 70.0)
+        mat = _rect(at[0] - w / 2, at[1] - h / 2, w, h, rx=4, ry=4, fillColor=_mix(colors.floor, 0.55))
+        scene.add(mat, [(at[0] - w / 2, at[1] - h / 2), (at[0] + w / 2, at[1] + h / 2)])
+    elif prop.kind == "ball":
+        diameter = (prop.size or (36.0, 36.0))[0]
+        scene.add(
+            Circle(*at, diameter / 2, fillColor=fill, strokeColor=edge, strokeWidth=1.2), [at], diameter / 2
+        )
     elif prop.kind == "step":
         w, h = prop.size or (40.0, 18.0)
         rect = _rect(at[0] - w / 2, at[1], w, h, fillColor=fill, strokeColor=edge, strokeWidth=1)
@@ -346,9 +400,14 @@ def _draw_arrow(scene: _Scene, arrow: Arrow, joints: dict[str, XY], color: Color
     scene.add(PolyLine(flat, strokeColor=color, strokeWidth=2.2, strokeLineCap=1), line, 2)
 
 
-def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float) -> float:
+def _bottom(scene: _Scene, floor: str) -> float:
+    """The level a panel stands on: the floor (y = 0), or its own lowest point if it has none."""
+    return scene.box[1] if floor == "none" else min(scene.box[1], 0)
+
+
+def _fit_scale(scenes: Sequence[_Scene], width: float, height: float, pad: float, floor: str) -> float:
     widest = max(s.box[2] - s.box[0] for s in scenes)
-    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    tallest = max(s.box[3] - _bottom(s, floor) for s in scenes)
     return min((width - 2 * pad) / widest, (height - 2 * pad) / tallest)
 
 
@@ -381,8 +440,61 @@ def _place(
             slot.add(mat)
     slot.add(scene.group)
     sx = -scale if mirror else scale
-    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - min(scene.box[1], 0) * scale)
+    slot.transform = (sx, 0, 0, scale, x + width / 2 - sx * centre, bottom - _bottom(scene, floor) * scale)
     return slot
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """How panels share a drawing: rows × columns of equal cells, one scale for all of them."""
+
+    rows: int
+    columns: int
+    cell: tuple[float, float]
+    gap: float
+    pad: float
+    scale: float
+    band: float  # height above the drawing kept for the step number
+    gutter: float  # or the width beside it
+
+
+def _grid(
+    scenes: Sequence[_Scene],
+    rows: int,
+    width: float,
+    height: float,
+    radius: float,
+    numbered: bool,
+    floor: str,
+) -> _Grid:
+    count = len(scenes)
+    columns = -(-count // rows)
+    gap = width * 0.02 if count > 1 else 0.0
+    cell = ((width - gap * (columns - 1)) / columns, (height - gap * (rows - 1)) / rows)
+    pad = min(cell) * 0.06
+    badge = 2 * radius + 4 if numbered else 0.0
+    band_scale = _fit_scale(scenes, cell[0], cell[1] - badge, pad, floor)
+    gutter_scale = _fit_scale(scenes, cell[0] - badge, cell[1], pad, floor)
+    band, gutter = (badge, 0.0) if band_scale >= gutter_scale else (0.0, badge)
+    return _Grid(rows, columns, cell, gap, pad, max(band_scale, gutter_scale), band, gutter)
+
+
+def _best_grid(
+    scenes: Sequence[_Scene],
+    width: float,
+    height: float,
+    radius: float,
+    numbered: bool,
+    floor: str,
+) -> _Grid:
+    """One row of panels, unless two or three rows draw them much larger: lying and kneeling
+    bodies are wide and low, so a row of them is thin strips in tall, mostly empty cells."""
+    best = _grid(scenes, 1, width, height, radius, numbered, floor)
+    for rows in range(2, min(len(scenes), 3) + 1):
+        grid = _grid(scenes, rows, width, height, radius, numbered, floor)
+        if grid.scale > best.scale * GRID_GAIN:
+            best = grid
+    return best
 
 
 def _panels_drawing(
@@ -397,49 +509,51 @@ def _panels_drawing(
     rtl: bool = False,
     trim: bool = False,
 ) -> Drawing:
-    """Panels side by side, numbered when ``numbers`` are given, first panel at the right when
-    ``rtl``. Each number sits in a band above or a gutter beside the drawing (whichever leaves
-    the drawing larger), never over it. ``trim`` drops the height the drawings cannot use."""
-    gap = width * 0.02 if len(panels) > 1 else 0.0
-    slot = (width - gap * (len(panels) - 1)) / len(panels)
-    pad = min(slot, height) * 0.06
+    """Panels in reading order, in one row or a few (whichever draws them larger), numbered when
+    ``numbers`` are given, first panel at the right when ``rtl``. Each number sits in a band
+    above or a gutter beside the drawing (whichever leaves the drawing larger), never over it.
+    ``trim`` drops the height the drawings cannot use."""
     scenes = [_scene(figure, panel, colors) for panel in panels]
-    radius = _badge_radius(min(slot, height))
-    badge = 2 * radius + 4 if numbers else 0.0
-    band_scale = _fit_scale(scenes, slot, height - badge, pad)
-    gutter_scale = _fit_scale(scenes, slot - badge, height, pad)
-    band, gutter = (badge, 0.0) if band_scale >= gutter_scale else (0.0, badge)
-    scale = max(band_scale, gutter_scale)
-    tallest = max(s.box[3] - min(s.box[1], 0) for s in scenes)
+    # The number keeps the size it has in a single row, whatever the rows.
+    radius = _badge_radius(min(width / len(panels), height))
+    grid = _best_grid(scenes, width, height, radius, bool(numbers), figure.floor)
+    (slot, cell_height), scale = grid.cell, grid.scale
+    tallest = max(s.box[3] - _bottom(s, figure.floor) for s in scenes)
     if trim:
-        height = min(height, tallest * scale + 2 * pad + band)
+        cell_height = min(cell_height, tallest * scale + 2 * grid.pad + grid.band)
+        height = grid.rows * cell_height + (grid.rows - 1) * grid.gap
         if len(panels) == 1 and not numbers:  # a single picture gives back unused width too
             widest = max(s.box[2] - s.box[0] for s in scenes)
-            width = slot = min(width, widest * scale + 2 * pad)
+            width = slot = min(width, widest * scale + 2 * grid.pad)
     font = font or _font()
     drawing = _drawing(width, height, font)
     for index, scene in enumerate(scenes):
-        x = (len(panels) - 1 - index if rtl else index) * (slot + gap)
+        row, column = divmod(index, grid.columns)
+        x = (grid.columns - 1 - column if rtl else column) * (slot + grid.gap)
+        y = height - (row + 1) * cell_height - row * grid.gap
         if numbers:
-            drawing.add(
-                _rect(x, 0, slot, height, rx=4, ry=4, fillColor=None, strokeColor=_mix(colors.floor, 0.5))
+            frame = _rect(
+                x, y, slot, cell_height, rx=4, ry=4, fillColor=None, strokeColor=_mix(colors.floor, 0.5)
             )
-        drawing.add(
-            _place(
-                scene,
-                x=x + (0 if rtl else gutter),
-                width=slot - gutter,
-                height=height - band,
-                scale=scale,
-                floor=figure.floor,
-                tallest=tallest,
-                colors=colors,
-                mirror=figure.facing == "left",
-            )
+            drawing.add(frame)
+        picture = _place(
+            scene,
+            x=x + (0 if rtl else grid.gutter),
+            width=slot - grid.gutter,
+            height=cell_height - grid.band,
+            scale=scale,
+            floor=figure.floor,
+            tallest=tallest,
+            colors=colors,
+            # Seen from behind, the figure's right side is on the picture's right.
+            mirror=(figure.facing == "left") != (figure.view == "back"),
         )
+        if y:
+            picture.transform = (*picture.transform[:5], picture.transform[5] + y)
+        drawing.add(picture)
         if numbers:
             left = x + slot - 3 - 2 * radius if rtl else x + 3
-            _number_badge(drawing, numbers[index], left, height - 3, radius, colors, font)
+            _number_badge(drawing, numbers[index], left, y + cell_height - 3, radius, colors, font)
     return drawing
 
 

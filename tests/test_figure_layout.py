@@ -1,0 +1,78 @@
+"""Figure layout: lying figures on rows large enough to read, back views, a mat seen from above."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from rxstretch.model import Library
+from rxstretch.model.figure import Figure
+from rxstretch.render.figures import FigureColors, step_panels
+
+from .test_figures import inked_fraction, rasterized
+
+COLORS = FigureColors(figure="#123456", accent="#ff6600", floor="#888888", prop="#cccccc")
+LYING = ("knees-to-chest", "bird-dog", "dead-bug", "cat-cow", "heel-slides", "partial-curl-up")
+
+
+def ink_rows(image: Image.Image) -> tuple[int, int]:
+    """The first and last pixel rows holding the figure's colour (dark), not frames or props."""
+    dark = image.point(lambda v: 255 if v < 90 else 0)
+    box = dark.getbbox()
+    assert box is not None
+    return box[1], box[3]
+
+
+def test_lying_figures_fill_their_panels_on_two_rows(library: Library) -> None:
+    for exercise_id in LYING:
+        figure = library.exercises[exercise_id].figure
+        assert figure is not None and len(figure.panels) >= 3
+        image = rasterized(step_panels(figure, width=420, height=220, colors=COLORS), scale=1)
+        top_half = image.crop((0, 0, image.width, image.height // 2))
+        bottom_half = image.crop((0, image.height // 2, image.width, image.height))
+        # Panels on two rows: the figure's dark ink is in both halves of the picture...
+        assert inked_fraction(top_half.point(lambda v: 255 if v > 90 else 0)) > 0.02, exercise_id
+        assert inked_fraction(bottom_half.point(lambda v: 255 if v > 90 else 0)) > 0.02, exercise_id
+        # ...and a body is at least a third of a row high (it was about a sixth on one row).
+        first, last = ink_rows(top_half)
+        assert last - first > image.height / 2 / 3, exercise_id
+
+
+def test_standing_figures_stay_on_one_row(library: Library) -> None:
+    figure = library.exercises["towel-internal-rotation-stretch"].figure
+    assert figure is not None and not figure.stepped
+    stepped = library.exercises["tendon-glides"].figure
+    assert stepped is not None and len(stepped.panels) == 5
+    image = rasterized(step_panels(stepped, width=500, height=150, colors=COLORS), scale=1)
+    fifth = image.width // 5
+    heights = []
+    for index in range(5):  # every hand in its own column
+        column = image.crop((index * fifth + 3, 0, (index + 1) * fifth - 3, image.height))
+        first, last = ink_rows(column)
+        heights.append(last - first)
+    assert min(heights) > image.height * 0.35 and max(heights) > image.height * 0.6
+
+
+def test_a_back_view_puts_the_right_side_on_the_right(library: Library) -> None:
+    figure = library.exercises["towel-internal-rotation-stretch"].figure
+    assert figure is not None and figure.view == "back"
+    image = rasterized(step_panels(figure, width=200, height=200, colors=COLORS), scale=1)
+    dark = image.point(lambda v: 255 if v < 90 else 0)
+    box = dark.getbbox()
+    assert box is not None
+    middle = (box[0] + box[2]) // 2
+    # The right hand is raised above the head: the highest ink is right of the middle.
+    top_row = dark.crop((box[0], box[1], box[2], box[1] + 3))
+    top_box = top_row.getbbox()
+    assert top_box is not None and box[0] + top_box[0] > middle
+    mirrored = Figure(**{**figure.__dict__, "view": "front"})
+    front = rasterized(step_panels(mirrored, width=200, height=200, colors=COLORS), scale=1)
+    assert front.transpose(Image.Transpose.FLIP_LEFT_RIGHT).tobytes() != image.tobytes()
+
+
+def test_open_book_is_drawn_over_a_mat_seen_from_above(library: Library) -> None:
+    figure = library.exercises["open-book"].figure
+    assert figure is not None
+    kinds = {prop.kind for panel in figure.panels for prop in panel.props}
+    assert "mat" in kinds and figure.floor == "none"
+    image = rasterized(step_panels(figure, width=420, height=220, colors=COLORS), scale=1)
+    assert inked_fraction(image) > 0.15  # the mat fills much of each panel
