@@ -227,7 +227,7 @@ class PrescribedExercise:
     exercise_id: str
     sets: int | None = None
     reps: int | None = None
-    hold: int | None = None
+    hold: float | None = None  # seconds; 7.5 is kept as written, whole holds are ints
     frequency: Frequency | None = None
     side: Side | None = None
     notes: str | None = None

@@ -110,7 +110,8 @@ MAX_CANDIDATES = 6  # readings named in the error; the detector's likeliest come
 _WESTERN_LETTERS = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœŠšŽžŸªº")
 # Punctuation that may touch a letter ("“Walk”", "Müller’s"); any other symbol beside a letter
 # ("£ukasz" for Łukasz, "¯ó³æ" for Żółć) is a letter of another code page misread.
-_QUOTES = frozenset("‘’“”«»‹›„‚")
+# "N°" (numéro) heads French columns; ° is 0xB0 in every Western and Central European code page.
+_QUOTES = frozenset("‘’“”«»‹›„‚°")
 # A word: ASCII letters and any non-ASCII characters; ASCII digits, spaces and punctuation end it.
 _WORD = re.compile(r"[A-Za-z\u0080-\U0010ffff]+")
 

@@ -119,7 +119,9 @@ class ColumnMapping:
     """Which columns feed which field, and how cell values are written."""
 
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    list_separator: str | None = None  # None: any of , ; | (no comma with decimal_comma)
+    # Separates the items of list cells (exercises, conditions); None: any of , ; |. Dosage
+    # cells with several values use ; or | (a comma too when no decimal_comma: see rows.py).
+    list_separator: str | None = None
     date_format: str = "%Y-%m-%d"
     decimal_comma: bool = False
     language: str | None = None
@@ -232,10 +234,6 @@ def load_mapping(path: Path) -> ColumnMapping:
         options.update(_read_csv_options(csv_options, reader))
     if options.get("date_format"):
         options["date_format"] = _read_date_format(doc, options["date_format"], reader)
-    if options.get("decimal_comma") and options.get("list_separator") == ",":
-        reader.problem(
-            doc.line_of("list_separator"), "list_separator", "must not be a comma with decimal_comma"
-        )
     reader.raise_if_problems()
     clean = {key: value for key, value in options.items() if value is not None}
     return ColumnMapping(columns=columns, source=str(path), **clean)
