@@ -23,8 +23,11 @@ import hashlib
 import itertools
 import os
 import re
+import signal
+import threading
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +62,8 @@ MANIFEST_COLUMNS = (
     "fhir",
 )
 ERROR_COLUMNS = ("row", "line", "patient_id", "field", "reason")
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
 # A cell starting with one of these is a formula to Excel and LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PAGE = re.compile(rb"/Type\s*/Page\b")
@@ -166,6 +171,26 @@ def init_worker(options: BatchOptions) -> None:
     folders = library_dirs([Path(p) for p in options.libraries], use_env=options.use_env)
     _worker["library"] = load_library_dirs(folders, lazy=True)
     prepare_renderer(options.template or (options.brand.template if options.brand else None) or "standard")
+
+
+def start_worker(options: BatchOptions) -> None:
+    """The pool's initializer: make the worker unable to outlive the batch, then load.
+
+    A worker ignores SIGTERM: schedulers (Slurm, systemd) send it to every process of a job,
+    and the parent, which gets it too, decides what to finish. Whatever ends the parent,
+    SIGKILL included, a watch thread sees the worker re-parented and exits within a second,
+    rather than waiting forever on the task queue.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    init_worker(options)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # no clean-up to do: a handout is written atomically or not at all
 
 
 def render_job(job: _Job) -> Outcome:
@@ -310,7 +335,12 @@ def run_records(
     previous = read_manifest(manifest) if options.resume else {}
     outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
     counts = {"written": 0, "unchanged": 0, "failed": 0}
-    with _writing(manifest.parent), _opened_reports(manifest, errors) as (manifest_out, errors_out):
+    # closing: when the run is interrupted, the workers stop now, not when the traceback goes.
+    with (
+        contextlib.closing(outcomes),
+        _writing(manifest.parent),
+        _opened_reports(manifest, errors) as (manifest_out, errors_out),
+    ):
         for outcome in outcomes:
             if outcome.entry is not None:
                 manifest_out.write(outcome.entry)
@@ -340,7 +370,7 @@ def _outcomes(
     shard: tuple[int, int],
     previous: dict[str, dict[str, str]],
     library_fingerprint: str,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     pending = _pending(records, options, shard, previous, library_fingerprint)
     init_worker(options)
     if jobs <= 1:
@@ -348,7 +378,8 @@ def _outcomes(
             yield render_job(item) if isinstance(item, _Job) else item
         return
     window = jobs * 4  # enough queued work to keep every worker busy, bounded memory
-    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(options,))
+    try:
         queue: deque[Outcome | Future[Outcome]] = deque()
         for item in pending:
             queue.append(pool.submit(render_job, item) if isinstance(item, _Job) else item)
@@ -356,6 +387,10 @@ def _outcomes(
                 yield _result(queue.popleft())
         while queue:
             yield _result(queue.popleft())
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or closed: queued records are dropped
+        pool.shutdown(wait=True, cancel_futures=True)  # the running ones finish their file
+        raise
+    pool.shutdown(wait=True)
 
 
 def _ready(item: Outcome | Future[Outcome]) -> bool:

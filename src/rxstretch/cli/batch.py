@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -148,7 +149,11 @@ def batch_command(
     with reported_errors():
         columns = load_mapping(mapping) if mapping is not None else ColumnMapping()
     try:
-        with reported_errors(), _progress(records, input_format, encoding, sheet, shard) as progress:
+        with (
+            _terminate_like_interrupt(),
+            reported_errors(),
+            _progress(records, input_format, encoding, sheet, shard) as progress,
+        ):
             result = run_batch(
                 records,
                 output_dir,
@@ -170,10 +175,11 @@ def batch_command(
                 progress=progress,
                 fhir=fhir,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # The handouts made so far are complete files and listed in the partial manifest.
-        click.echo("interrupted: run the same command with --resume to finish the batch", err=True)
-        sys.exit(130)
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        click.echo(f"{how}: run the same command with --resume to finish the batch", err=True)
+        sys.exit(128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT))
     finally:
         # Said even when the batch stops: a misread export is often the reason it did.
         if columns.ignored_columns:
@@ -185,6 +191,24 @@ def batch_command(
     )
     if result.failed:
         raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (timeout, Slurm, Kubernetes, systemd), stopping the batch as Ctrl-C does."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """While the batch runs, SIGTERM stops it as Ctrl-C does: exit 143, partial manifest kept."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
