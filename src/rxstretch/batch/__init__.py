@@ -83,7 +83,7 @@ class BatchOptions:
     force: bool = False
     resume: bool = False
     invariant: bool = True
-    font: Path | None = None  # a TrueType font for scripts the bundled fonts lack
+    fonts: tuple[Path, ...] = ()  # TrueType fonts for scripts the bundled fonts lack, in order
     fhir: bool = False  # also write each prescription as a FHIR R4 Bundle beside its PDF
 
 
@@ -252,7 +252,10 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
     handout = build_handout(
         job.prescription, library, brand=options.brand, language=options.language, today=options.today
     )
-    pdf = render_pdf(handout, template=options.template, invariant=options.invariant, font=options.font)
+    glyphs: list[str] = []
+    pdf = render_pdf(
+        handout, template=options.template, invariant=options.invariant, font=options.fonts, warnings=glyphs
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     status = "written"
     if options.resume and not options.force and sha256_file(job.path) == digest:
@@ -274,7 +277,7 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
         "pages": str(count_pages(pdf)),
         "sha256": digest,
         "language": handout.language,
-        "warnings": " | ".join([*handout.warnings, *(f"fallback {f}" for f in handout.fallbacks)]),
+        "warnings": " | ".join([*handout.warnings, *glyphs, *(f"fallback {f}" for f in handout.fallbacks)]),
         "overrides": " | ".join(f"{o.exercise}/{o.condition}: {o.reason}" for o in handout.overrides),
         "status": status,
         "input_sha256": job.input_sha256,
@@ -445,11 +448,9 @@ def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
 
 
 def _options_salt(options: BatchOptions, library_fingerprint: str) -> str:
-    font = None
-    if options.font is not None:  # another file, or the same one changed, draws other glyphs
-        stat = options.font.stat()
-        font = (str(options.font), stat.st_size, stat.st_mtime_ns)
-    chosen = (options.brand, options.template, options.language, options.today, font, options.fhir)
+    # Another file, or the same one changed, draws other glyphs.
+    fonts = [(str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in options.fonts]
+    chosen = (options.brand, options.template, options.language, options.today, fonts, options.fhir)
     return repr((__version__, *chosen, library_fingerprint))
 
 

@@ -122,7 +122,7 @@ def batch_command(
     brand: Path | None,
     template: str | None,
     libraries: tuple[Path, ...],
-    font: Path | None,
+    font: tuple[Path, ...],
     force: bool,
     resume: bool,
     fhir: bool,

@@ -150,7 +150,7 @@ def generate_command(
     language: str | None,
     brand: Path | None,
     template: str | None,
-    font: Path | None,
+    font: tuple[Path, ...],
     paper: str | None,
     libraries: tuple[Path, ...],
     strict_language: bool,
@@ -192,7 +192,7 @@ def generate_command(
     with reported_errors():
         if output != "-":
             template_file = Path(template) if template and Path(template).is_file() else None
-            check_output_file(Path(output), inputs=(prescription, brand, font, template_file))
+            check_output_file(Path(output), inputs=(prescription, brand, *font, template_file))
             if Path(output).exists() and not force:
                 raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
             if Path(output).suffix.lower() != ".pdf":
@@ -232,7 +232,10 @@ def generate_command(
             require_review=require_review,
             tracker_weeks=tracker_weeks or 0,
         )
-        pdf = render_handout(handout, template=template, font=font, paper=paper and PAPER[paper.lower()])
+        glyphs: list[str] = []
+        pdf = render_handout(
+            handout, template=template, font=font, paper=paper and PAPER[paper.lower()], warnings=glyphs
+        )
         if output == "-":
             with click.open_file("-", "wb") as stdout:
                 stdout.write(pdf)
@@ -254,6 +257,8 @@ def generate_command(
             )
             write_atomic(fhir_output, bundle_bytes(bundle), force=force)
     _report(handout)
+    for warning in glyphs:
+        click.echo(f"warning: {warning}", err=True)
     if output != "-":
         count = len(handout.cards)
         click.echo(

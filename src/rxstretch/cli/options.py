@@ -122,7 +122,9 @@ font_option = click.option(
     "--font",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="FILE.ttf",
-    help="TrueType font for scripts the bundled font lacks (Chinese, Japanese...).",
+    multiple=True,
+    help="TrueType font for scripts the bundled font lacks (Chinese, Japanese...); repeat it "
+    "for a chain, tried in order.",
 )
 paper_option = click.option(
     "--paper",

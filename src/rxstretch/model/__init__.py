@@ -274,6 +274,8 @@ class Brand:
     colors: Mapping[str, str] = field(default_factory=dict)
     # TrueType files by face: regular (required), bold, italic, bold_italic.
     font: Mapping[str, Path] = field(default_factory=dict)
+    # TrueType files drawing what the family and the bundled fonts cannot, tried in order.
+    fonts: tuple[Path, ...] = ()
     # A footer line (a disclaimer, opening hours...) per language.
     footer: Mapping[str, str] = field(default_factory=dict)
     paper: str | None = None
