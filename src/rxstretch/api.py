@@ -264,6 +264,18 @@ def run_batch(
     )
 
 
+def merge_batch(output_dir: Path | str, *, force: bool = False) -> BatchResult:
+    """Merge the reports of ``run_batch(..., shard=(K, N))`` runs into one folder's
+    ``manifest.csv`` and ``errors.csv``, in record order (see docs/scale-out.md).
+
+    Raises RxStretchError naming any shard missing or unfinished, and OutputExistsError when
+    the folder already has a ``manifest.csv`` (``force=True`` replaces it).
+    """
+    from rxstretch.batch.merge import merge_shards
+
+    return merge_shards(Path(output_dir), force=force)
+
+
 def usable_cores() -> int:
     """The cores this process may run on (a container or taskset may allow fewer than exist)."""
     if hasattr(os, "sched_getaffinity"):

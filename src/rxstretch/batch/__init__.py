@@ -473,7 +473,7 @@ def library_fingerprint(folders: Iterable[Path]) -> str:
 def read_manifest(path: Path) -> dict[str, dict[str, str]]:
     """Return the entries of a manifest (and of an interrupted run's leftover) by file name."""
     entries: dict[str, dict[str, str]] = {}
-    for candidate in (path, _partial(path)):
+    for candidate in (path, partial_path(path)):
         if candidate.is_file():
             with candidate.open("r", encoding="utf-8-sig", newline="") as stream:
                 entries.update({row["file"]: row for row in csv.DictReader(stream) if row.get("file")})
@@ -486,14 +486,14 @@ def _refuse_a_made_batch(manifest: Path, options: BatchOptions) -> None:
     if options.force or options.resume:
         return
     try:
-        finished, interrupted = manifest.exists(), _partial(manifest).exists()
+        finished, interrupted = manifest.exists(), partial_path(manifest).exists()
     except OSError as exc:  # a folder name too long for the file system...
         raise RxStretchError(f"{manifest.parent}: cannot use this folder ({exc.strerror})") from exc
     if finished or interrupted:
         state = (
             f"this batch ({manifest.name})"
             if finished
-            else f"an interrupted batch ({_partial(manifest).name})"
+            else f"an interrupted batch ({partial_path(manifest).name})"
         )
         raise OutputExistsError(
             f"{manifest.parent} already holds {state}: add {{resume}} to skip the records already "
@@ -514,32 +514,33 @@ def _writing(folder: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _opened_reports(manifest: Path, errors: Path) -> Iterator[tuple[_CsvOut, _CsvOut]]:
+def _opened_reports(manifest: Path, errors: Path) -> Iterator[tuple[CsvReport, CsvReport]]:
     """Create the folder and open both reports, an unwritable folder being a clear error."""
     with contextlib.ExitStack() as stack:
         try:
             manifest.parent.mkdir(parents=True, exist_ok=True)
-            manifest_out = stack.enter_context(_CsvOut(manifest, MANIFEST_COLUMNS))
-            errors_out = stack.enter_context(_CsvOut(errors, ERROR_COLUMNS))
+            manifest_out = stack.enter_context(CsvReport(manifest, MANIFEST_COLUMNS))
+            errors_out = stack.enter_context(CsvReport(errors, ERROR_COLUMNS))
         except OSError as exc:
             raise RxStretchError(f"{manifest.parent}: cannot write there ({exc.strerror})") from exc
         yield manifest_out, errors_out
 
 
-def _partial(path: Path) -> Path:
+def partial_path(path: Path) -> Path:
+    """Where a report is written until it is complete (kept when a run is interrupted)."""
     return path.with_name(f".{path.name}.part")
 
 
-class _CsvOut:
+class CsvReport:
     """A CSV report written row by row to a hidden file, renamed into place when complete."""
 
     def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
         self.path = path
         self.columns = columns
 
-    def __enter__(self) -> _CsvOut:
+    def __enter__(self) -> CsvReport:
         # UTF-8 with a BOM, so that Excel shows accented names correctly.
-        self.stream = _partial(self.path).open("w", encoding="utf-8-sig", newline="")
+        self.stream = partial_path(self.path).open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.DictWriter(self.stream, fieldnames=self.columns)
         self.writer.writeheader()
         return self
@@ -552,4 +553,4 @@ class _CsvOut:
     def __exit__(self, kind: object, *_: object) -> None:
         self.stream.close()
         if kind is None:
-            os.replace(_partial(self.path), self.path)
+            os.replace(partial_path(self.path), self.path)

@@ -193,6 +193,31 @@ def batch_command(
         raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
 
 
+@click.command(name="batch-merge")
+@click.argument("output_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the folder's manifest.csv and errors.csv.")
+def merge_command(output_dir: Path, force: bool) -> None:
+    """Merge the reports of batch --shard K/N runs in DIR into its manifest.csv and errors.csv.
+
+    Every shard must have finished; a missing or interrupted one is named. The handouts stay
+    where the shards wrote them. See docs/scale-out.md for running shards on a scheduler.
+
+    \b
+    Example:
+      rxstretch batch-merge /shared/handouts/2026-11-26
+    """
+    from rxstretch.api import merge_batch
+
+    with reported_errors():
+        result = merge_batch(output_dir, force=force)
+    click.echo(
+        f"{result.written + result.unchanged} handouts, {result.failed} failed; see {result.manifest}",
+        err=True,
+    )
+    if result.failed:
+        raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM (timeout, Slurm, Kubernetes, systemd), stopping the batch as Ctrl-C does."""
 
