@@ -107,7 +107,7 @@ def test_a_missing_or_unfinished_shard_is_named_and_nothing_is_merged(
         rxstretch.run_batch(records, out, jobs=1, today=FIXED_DATE, use_env=False, shard=(k, SHARDS))
     result = run_cli("batch-merge", out)
     assert result.exit_code == 1
-    assert "shard 2/3 has not run" in result.stderr and "--shard K/3" in result.stderr
+    assert "shard 2/3 has not run" in result.stderr and "--shard K/N (N = 3; --resume" in result.stderr
     (out / ".manifest-2-of-3.csv.part").write_text("row,file\n", encoding="utf-8")  # stopped
     result = run_cli("batch-merge", out)
     assert "shard 2/3 was interrupted or is still running" in result.stderr

@@ -204,9 +204,9 @@ def render_job(job: _Job) -> Outcome:
     except ValidationError as exc:
         return _failed(job, *_located(exc.problems, job))
     except OutputExistsError as exc:
-        return _failed(job, (None, "file", str(exc)))
+        return _failed(job, (None, "file", exc.report_message))
     except RxStretchError as exc:
-        return _failed(job, (None, "", str(exc)))
+        return _failed(job, (None, "", exc.report_message))
     except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
         return _failed(job, (None, "", f"internal error: {type(exc).__name__}: {exc}"))
 
@@ -509,7 +509,7 @@ def _writing(folder: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        message = f"{folder}: the batch stopped: {exc.strerror}{where}; fix it and --resume"
+        message = f"{folder}: the batch stopped: {exc.strerror}{where}; fix it and {{resume}}"
         raise RxStretchError(message) from exc
 
 

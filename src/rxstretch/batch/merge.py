@@ -91,8 +91,8 @@ def _shards(folder: Path) -> list[_Shard]:
     if missing:
         described = ", ".join(_missing(folder, k, count) for k in missing)
         raise RxStretchError(
-            f"{folder}: cannot merge: {described}; run each with the same command and --shard K/{count} "
-            "(--resume finishes an interrupted one), then merge again"
+            f"{folder}: cannot merge: {described}; run each with the same options and {{shard}} "
+            f"(N = {count}; {{resume}} finishes an interrupted one), then merge again"
         )
     return [
         _Shard(k, count, folder / f"manifest-{k}-of-{count}.csv", folder / f"errors-{k}-of-{count}.csv")
@@ -111,7 +111,7 @@ def _rows(path: Path) -> list[dict[str, str]]:
             return list(csv.DictReader(stream))
     except FileNotFoundError:
         raise RxStretchError(
-            f"{path}: missing; its shard did not finish (run it again with --resume)"
+            f"{path}: missing; its shard did not finish (run it again with {{resume}})"
         ) from None
 
 

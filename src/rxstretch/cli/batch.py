@@ -15,6 +15,7 @@ import click
 
 from rxstretch import MAX_JOBS
 from rxstretch.cli.options import (
+    WholeNumber,
     brand_option,
     check_date,
     font_option,
@@ -86,7 +87,7 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
     "--delimiter", metavar="CHAR", callback=_check_csv_option, help="CSV delimiter (default: detected)."
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(1, MAX_JOBS), help="Worker processes (default: number of cores)."
+    "--jobs", "-j", type=WholeNumber(1, MAX_JOBS), help="Worker processes (default: number of cores)."
 )
 @click.option(
     "--shard", callback=_check_shard, metavar="K/N", help="Only every record whose number is K modulo N."

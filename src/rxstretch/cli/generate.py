@@ -11,6 +11,7 @@ import click
 
 from rxstretch import DEFAULT_MAX_EXERCISES, MAX_REPS, MAX_SETS, MAX_TRACKER_WEEKS
 from rxstretch.cli.options import (
+    WholeNumber,
     brand_option,
     check_date,
     check_option,
@@ -63,8 +64,8 @@ PAPER = {"a4": "A4", "letter": "letter"}
     help="Exercise id for a quick handout without a prescription file (repeatable).",
 )
 @click.option("--patient", help="Patient name (quick form).")
-@click.option("--sets", type=click.IntRange(1, MAX_SETS), help="Sets for every exercise (quick form).")
-@click.option("--reps", type=click.IntRange(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
+@click.option("--sets", type=WholeNumber(1, MAX_SETS), help="Sets for every exercise (quick form).")
+@click.option("--reps", type=WholeNumber(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
 @click.option(
     "--hold",
     metavar="DURATION",
@@ -94,7 +95,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option("--reason", metavar="TEXT", help="Why the --allow overrides are safe (goes to the audit line).")
 @click.option(
     "--max-exercises",
-    type=click.IntRange(1, 100),
+    type=WholeNumber(1, 100),
     default=DEFAULT_MAX_EXERCISES,
     show_default=True,
     help="Warn when a handout has more exercises than this.",
@@ -116,7 +117,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option(
     "--tracker",
     "tracker_weeks",
-    type=click.IntRange(1, MAX_TRACKER_WEEKS),
+    type=WholeNumber(1, MAX_TRACKER_WEEKS),
     metavar="WEEKS",
     help="Add an exercise diary: a box per session and day, and a pain score, for WEEKS weeks.",
 )
