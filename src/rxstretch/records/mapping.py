@@ -147,8 +147,8 @@ class ColumnMapping:
             return self.columns.get(name, ())
         return (header_key(name),)
 
-    def check_headers(self, headers: Sequence[str], source: str) -> None:
-        """Raise ValidationError for a header row the records cannot be read through.
+    def check_headers(self, headers: Sequence[str], source: str, line: int = 1) -> None:
+        """Raise ValidationError for a header row (at ``line``) the records cannot be read through.
 
         Names every mapped column the export does not have, every column feeding a field
         twice (the second would hide the first) and, without a mapping file, every required
@@ -163,18 +163,18 @@ class ColumnMapping:
         ]
         if not self.columns:
             problems += [
-                Problem(source, 1, name, "column is required (or give --map)")
+                Problem(source, line, name, "column is required (or give --map)")
                 for name in REQUIRED_FIELDS
                 if name not in present
             ]
         feeding = {column for name in FIELDS for column in self.column_for(name)}
         keys = [header_key(h) for h in headers]
         problems += [
-            Problem(source, 1, header.strip(), "column appears twice; keep one")
+            Problem(source, line, header.strip(), "column appears twice; keep one")
             for index, (header, key) in enumerate(zip(headers, keys, strict=True))
             if key in feeding and key in keys[:index]
         ]
-        problems += self.check_names(headers, source, 1)
+        problems += self.check_names(headers, source, line)
         if problems:
             raise ValidationError(problems)
 
