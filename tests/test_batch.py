@@ -275,11 +275,14 @@ CJK_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 def test_batch_takes_a_font_for_other_scripts(tmp_path: Path, run_cli: Callable[..., Result]) -> None:
     export = write_export(tmp_path / "in.csv", [("P1", "王芳", "cat-cow")])
     without = run_cli("batch", export, "-o", tmp_path / "a", "-j", "1")
-    assert without.exit_code == 1
-    (error,) = read_csv(tmp_path / "a" / "errors.csv")
-    assert "--font" in error["reason"] and "DejaVuSans-regular or DejaVuSans-regular" not in error["reason"]
+    assert without.exit_code == 0  # made, with marks where the name is, and a warning
+    (entry,) = read_csv(tmp_path / "a" / "manifest.csv")
+    assert "Patient: no font has '王' U+738B, '芳' U+82B3" in entry["warnings"]
+    assert "--font" in entry["warnings"]
     with_font = run_cli("batch", export, "-o", tmp_path / "b", "-j", "1", "--font", CJK_FONT)
     assert with_font.exit_code == 0, with_font.stderr
+    (entry,) = read_csv(tmp_path / "b" / "manifest.csv")
+    assert "no font has" not in entry["warnings"]
 
 
 def test_manifest_lists_the_cautions_printed_on_the_sheet(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 from rxstretch.api import build_handout, render_handout
 from rxstretch.errors import LanguageFallbackError
 from rxstretch.model import Library, Patient, PrescribedExercise, Prescription
-from rxstretch.render.glyphs import MissingGlyphError
 
 from .conftest import FIXED_DATE, normalize, pdf_text
 
@@ -234,11 +233,12 @@ def test_paper_follows_the_territory(library: Library, language: str, size: str)
     assert round(float(PdfReader(io.BytesIO(forced)).pages[0].mediabox.width)) == 595
 
 
-def test_missing_glyphs_are_an_error_naming_text_and_font(library: Library) -> None:
-    with pytest.raises(
-        MissingGlyphError, match=r"DejaVuSans-regular has no glyph for '中' U\+4E2D, '村' U\+6751 in \"中村\""
-    ):
-        render_handout(_rx("ja", name="中村"), library=library, today=FIXED_DATE)
+def test_missing_glyphs_are_drawn_as_a_mark_with_a_warning_naming_where(library: Library) -> None:
+    warnings: list[str] = []
+    pdf = render_handout(_rx("ja", name="中村"), library=library, today=FIXED_DATE, warnings=warnings)
+    assert "\ufffd\ufffd" in pdf_text(pdf) and "中" not in pdf_text(pdf)
+    (warning,) = [w for w in warnings if "中" in w]
+    assert warning.startswith("Patient: no font has '中' U+4E2D, '村' U+6751; drawn as \ufffd")
 
 
 def test_cjk_renders_with_a_configured_font(library: Library) -> None:

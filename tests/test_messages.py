@@ -20,10 +20,15 @@ PRESCRIPTION = EXAMPLES / "low-back.yaml"
         ("--frequency", "twice a day", '"twice a day" is not a frequency'),
         ("--hold", "half a minute", '"half a minute" is not a duration'),
         ("--date", "05/12/2026", "is not a date"),
+        ("--sets", "three", 'must be a whole number from 1 to 20, not "three"'),
+        ("--sets", "99", 'must be a whole number from 1 to 20, not "99"'),
+        ("--reps", "2.5", "must be a whole number from 1 to"),
+        ("--tracker", "x", "must be a whole number from 1 to"),
     ],
 )
 def test_every_bad_option_value_exits_2(run_cli, tmp_path: Path, option: str, value: str, says: str) -> None:
-    extra = ["-e", "cat-cow", "--patient", "X"] if option in ("--frequency", "--hold") else [PRESCRIPTION]
+    quick = ("--frequency", "--hold", "--sets", "--reps")
+    extra = ["-e", "cat-cow", "--patient", "X"] if option in quick else [PRESCRIPTION]
     result = run_cli("generate", *extra, "-o", tmp_path / "x.pdf", option, value)
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}'" in result.stderr
@@ -175,3 +180,63 @@ def test_api_errors_name_api_parameters_and_cli_errors_name_flags(run_cli, tmp_p
     result = run_cli("batch", records, "-o", output)
     assert result.exit_code == 1
     assert "add --resume to skip" in result.stderr and "or --force to make" in result.stderr
+
+
+def test_batch_jobs_is_checked_like_the_other_numbers(run_cli, tmp_path: Path) -> None:
+    result = run_cli("batch", EXAMPLES / "records" / "patients.jsonl", "-o", tmp_path / "o", "-j", "many")
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--jobs' / '-j': must be a whole number from 1 to 256, not \"many\""
+        in result.stderr
+    )
+
+
+def test_a_duplicate_key_names_both_lines_and_the_other_problems_are_still_listed(
+    run_cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "rx.yaml"
+    path.write_text(
+        "patient:\n  name: Ana\nexercises:\n  - id: cat-cow\n    sets: three\n  - id: nosuch\n"
+        "patient:\n  name: Bo\n",
+        encoding="utf-8",
+    )
+    for command in ("validate", "generate"):
+        args = [path] if command == "validate" else [path, "-o", tmp_path / "x.pdf"]
+        result = run_cli(command, *args)
+        assert result.exit_code == 1
+        assert f'{path}:7:1: invalid YAML: duplicate key "patient" (first written on line 1)' in result.stderr
+        assert f"{path}:5: exercises[0].sets: must be a whole number" in result.stderr
+        assert f'{path}:6: exercises[1].id: unknown exercise "nosuch"' in result.stderr
+        assert "3 problems" in result.stderr
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("patient:\n  name: Ana\n  name: Bo\nexercises: [{id: cat-cow}]\n", encoding="utf-8")
+    result = run_cli("validate", nested)
+    assert result.exit_code == 1 and f"{nested}:3:3: invalid YAML: duplicate key" in result.stderr
+    listed = tmp_path / "list.yaml"  # a top that is no mapping: the duplicate alone, still located
+    listed.write_text("- {a: 1, a: 2}\n", encoding="utf-8")
+    result = run_cli("validate", listed)
+    assert result.exit_code == 1 and 'duplicate key "a"' in result.stderr
+
+
+def test_every_error_names_settings_as_its_caller_writes_them() -> None:
+    from rxstretch.errors import RxStretchError
+
+    error = RxStretchError("stopped; fix it and {resume}, or {force}; run each {shard}")
+    assert str(error) == "stopped; fix it and resume=True, or force=True; run each shard=(K, N)"
+    assert error.cli_message == "stopped; fix it and --resume, or --force; run each --shard K/N"
+    assert error.report_message.startswith("stopped; fix it and --resume (resume=True)")
+
+
+def test_a_batch_record_refused_for_an_existing_file_says_both_spellings(tmp_path: Path) -> None:
+    import csv
+
+    import rxstretch
+
+    export = tmp_path / "in.csv"
+    export.write_text("patient_id,patient_name,exercises\nP1,Ana,cat-cow\n", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "p1-ana.pdf").write_bytes(b"older")
+    result = rxstretch.run_batch(export, tmp_path / "out", jobs=1, use_env=False)
+    with result.errors.open(encoding="utf-8-sig", newline="") as stream:
+        (error,) = list(csv.DictReader(stream))
+    assert "use --force (force=True) to overwrite it" in error["reason"]

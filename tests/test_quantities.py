@@ -34,10 +34,20 @@ from rxstretch.prescription.quantities import (
         ("1 min 30", 90),
         ("10 min", 600),
         (1, 1),
+        ("7.5", 7.5),
+        ("7,5", 7.5),
+        ("7½", 7.5),
+        ("7 ½ s", 7.5),
+        ("½ min", 30),
+        ("1.5 min", 90),
+        ("1 min 7,5 s", 67.5),
+        (7.5, 7.5),
+        (30.0, 30),
     ],
 )
-def test_parse_duration_accepts(value: str | int, seconds: int) -> None:
+def test_parse_duration_accepts(value: str | float, seconds: float) -> None:
     assert parse_duration(value) == seconds
+    assert isinstance(parse_duration(value), int) == (seconds == int(seconds))
 
 
 @pytest.mark.parametrize(
@@ -128,8 +138,8 @@ def test_parse_duration_never_fails_unexpectedly(text: str) -> None:
         seconds = parse_duration(text)
     except QuantityError:
         return
-    assert isinstance(seconds, int)
-    assert 1 <= seconds <= 600
+    assert isinstance(seconds, int) or seconds != int(seconds)  # whole holds are ints
+    assert 0 < seconds <= 600
 
 
 @given(st.text())

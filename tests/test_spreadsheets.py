@@ -192,3 +192,28 @@ def test_batch_sheet_option(tmp_path: Path, run_cli: Callable[..., Result]) -> N
     assert sorted(p.name for p in out.glob("*.pdf")) == ["p1-ana.pdf"]
     result = run_cli("batch", path, "--sheet", "9", "-o", tmp_path / "o2", "-j", "1")
     assert result.exit_code == 2 and 'no sheet "9"' in result.stderr
+
+
+def test_header_problems_name_the_row_the_header_is_on(tmp_path: Path, library: Library) -> None:
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Export of 26/11/2026"  # a title, a blank row, then the header
+    book.active.append([])
+    book.active.append(["patient_name", "exercises", "frequncy"])
+    book.active.append(["Ana", "cat-cow", "2/day"])
+    book.save(tmp_path / "titled.xlsx")
+    with pytest.raises(RxStretchError) as caught:
+        read(tmp_path / "titled.xlsx", library)
+    problems = {(p.line, p.field) for p in caught.value.problems}  # type: ignore[attr-defined]
+    assert problems == {(3, "frequncy")}
+
+
+def test_a_missing_column_is_reported_on_the_header_row(tmp_path: Path, library: Library) -> None:
+    book = openpyxl.Workbook()
+    book.active["B4"] = "patient_name"  # the table starts at B4, as exports pasted into a sheet do
+    book.active["C4"] = "exercices"
+    book.active["B5"] = "Ana"
+    book.save(tmp_path / "offset.xlsx")
+    with pytest.raises(RxStretchError) as caught:
+        read(tmp_path / "offset.xlsx", library)
+    problems = {(p.line, p.field) for p in caught.value.problems}  # type: ignore[attr-defined]
+    assert problems == {(4, "exercises"), (4, "exercices")}  # required, and a misspelt field

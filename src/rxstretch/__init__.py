@@ -33,6 +33,7 @@ if _TYPE_CHECKING:
         fhir_bundle,
         load_library,
         load_prescription,
+        merge_batch,
         render_handout,
         run_batch,
     )
@@ -51,6 +52,7 @@ _LAZY = {
     "load_prescription": "rxstretch.api",
     "render_handout": "rxstretch.api",
     "run_batch": "rxstretch.api",
+    "merge_batch": "rxstretch.api",
     "Problem": "rxstretch.errors",
     "RxStretchError": "rxstretch.errors",
     "ValidationError": "rxstretch.errors",
@@ -88,6 +90,7 @@ __all__ = [
     "fhir_bundle",
     "load_library",
     "load_prescription",
+    "merge_batch",
     "render_handout",
     "run_batch",
 ]

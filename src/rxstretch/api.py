@@ -13,6 +13,7 @@ from rxstretch.loaders.brand import load_brand
 from rxstretch.loaders.library import library_dirs, load_library_dirs
 from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
+from rxstretch.pipeline import FontFiles
 from rxstretch.prescription import load_prescription_file
 
 # Worker processes a batch may start (the command line's --jobs takes the same range).
@@ -81,14 +82,19 @@ def render_handout(
     language: str | None = None,
     today: datetime.date | None = None,
     paper: str | None = None,
-    font: Path | str | None = None,
+    font: FontFiles = None,
     invariant: bool = True,
+    warnings: list[str] | None = None,
 ) -> bytes:
     """Return the PDF bytes for a Handout, or for a Prescription (resolved first).
 
     The layout is ``template``, else the brand's, else "standard". The paper is ``paper`` (A4
     or letter), else the brand's, else the template's, else the one used in the handout's
-    territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...).
+    territory. ``font`` is a TrueType file drawing what the bundled fonts cannot (Chinese...),
+    or several, tried in order (then the brand's ``fonts``): a chain. A character none of them
+    has is drawn as a replacement mark (U+FFFD), and a warning naming where it is printed is
+    appended to ``warnings`` when a list is given (the handout's own warnings and language
+    fallbacks are ``Handout.warnings`` and ``Handout.fallbacks``, from ``build_handout``).
 
     ``library``, ``brand``, ``language`` and ``today`` shape a handout as it is built, so they
     apply to a Prescription only; given with a Handout they raise TypeError (give them to
@@ -104,7 +110,9 @@ def render_handout(
             )
     else:
         handout = build_handout(handout, library, brand=brand, language=language, today=today)
-    return pipeline.render_pdf(handout, template=template, paper=paper, font=font, invariant=invariant)
+    return pipeline.render_pdf(
+        handout, template=template, paper=paper, font=font, invariant=invariant, warnings=warnings
+    )
 
 
 def fhir_bundle(
@@ -162,7 +170,7 @@ def run_batch(
     encoding: str | None = None,
     delimiter: str | None = None,
     sheet: str | None = None,
-    font: Path | str | None = None,
+    font: FontFiles = None,
     progress: Callable[[int], None] | None = None,
     fhir: bool = False,
 ) -> BatchResult:
@@ -176,7 +184,9 @@ def run_batch(
     and errors.csv next to the handouts; a failed record is listed in errors.csv and the others
     are still produced.
     ``today`` is the date printed when a record has none (default: today). ``font`` is a
-    TrueType file for scripts the bundled fonts lack. With ``fhir``, each handout's FHIR R4
+    TrueType file for scripts the bundled fonts lack, or several (a chain, as in
+    ``render_handout``); characters none has are drawn as a replacement mark and listed in the
+    manifest's warnings. With ``fhir``, each handout's FHIR R4
     Bundle is written beside it (same name, .json) and named in the manifest. Raises
     RxStretchError only for problems that stop the whole batch (records not found, bad mapping,
     options or library, a folder that already holds the batch without ``force`` or ``resume``),
@@ -206,10 +216,12 @@ def run_batch(
         raise RxStretchError(f"{records}: no such file or folder")
     if isinstance(libraries, str | Path):  # one folder, not the letters of its name
         libraries = [libraries]
-    if font is not None:
+    fonts = pipeline.font_paths(font)
+    if fonts:
         from rxstretch.render.fonts import register_fallback
 
-        register_fallback(Path(font))  # a file that is no font stops the batch, not each record
+        for path in fonts:
+            register_fallback(path)  # a file that is no font stops the batch, not each record
     folders = library_dirs([Path(p) for p in libraries], use_env=use_env)
     library = load_library_dirs(folders, lazy=True)
     brand_data = load_brand(Path(brand)) if isinstance(brand, Path | str) else brand
@@ -225,7 +237,7 @@ def run_batch(
         today=today or datetime.date.today(),
         force=force,
         resume=resume,
-        font=Path(font) if font else None,
+        fonts=fonts,
         fhir=fhir,
     )
     if isinstance(mapping, ColumnMapping):
@@ -250,6 +262,18 @@ def run_batch(
         library_fingerprint=library_fingerprint(folders),
         progress=progress,
     )
+
+
+def merge_batch(output_dir: Path | str, *, force: bool = False) -> BatchResult:
+    """Merge the reports of ``run_batch(..., shard=(K, N))`` runs into one folder's
+    ``manifest.csv`` and ``errors.csv``, in record order (see docs/scale-out.md).
+
+    Raises RxStretchError naming any shard missing or unfinished, and OutputExistsError when
+    the folder already has a ``manifest.csv`` (``force=True`` replaces it).
+    """
+    from rxstretch.batch.merge import merge_shards
+
+    return merge_shards(Path(output_dir), force=force)
 
 
 def usable_cores() -> int:

@@ -25,7 +25,19 @@ class Problem:
 
 
 class RxStretchError(Exception):
-    """Base class of every error rxstretch reports to a user (exit code 1 at the CLI)."""
+    """Base class of every error rxstretch reports to a user (exit code 1 at the CLI).
+
+    A message may write the settings that would allow what was refused as ``{force}``,
+    ``{resume}`` and ``{shard}``: the exception's text names the API's keyword arguments
+    (``force=True``), ``cli_message`` the command line's flags (``--force``), and
+    ``report_message`` both, for reports (errors.csv) read by either kind of caller.
+    """
+
+    def __init__(self, *args: object) -> None:
+        message = str(args[0]) if args else ""
+        self.cli_message = _named(message, **_CLI_NAMES)
+        self.report_message = _named(message, **_REPORT_NAMES)
+        super().__init__(_named(message, **_API_NAMES), *args[1:])
 
 
 class ValidationError(RxStretchError):
@@ -48,16 +60,12 @@ class UsageError(RxStretchError):
 
 
 class OutputExistsError(RxStretchError):
-    """Raised when an output file exists and overwriting was not allowed.
+    """Raised when an output file exists and overwriting was not allowed (``{force}``)."""
 
-    ``message`` writes the settings that allow it as ``{force}`` and ``{resume}``: the
-    exception's text names the API's keyword arguments (``force=True``), and ``cli_message``
-    the command line's flags (``--force``), so each caller is told what it can type.
-    """
 
-    def __init__(self, message: str) -> None:
-        self.cli_message = _named(message, force="--force", resume="--resume")
-        super().__init__(_named(message, force="force=True", resume="resume=True"))
+_API_NAMES = {"force": "force=True", "resume": "resume=True", "shard": "shard=(K, N)"}
+_CLI_NAMES = {"force": "--force", "resume": "--resume", "shard": "--shard K/N"}
+_REPORT_NAMES = {name: f"{_CLI_NAMES[name]} ({_API_NAMES[name]})" for name in _API_NAMES}
 
 
 def _named(message: str, **settings: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import gettext
 from collections.abc import Collection, Sequence
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -132,9 +133,9 @@ class Localizer:
             return self.number(low)
         return f"{self.number(low)}\u2013{self.number(high)}"
 
-    def duration(self, seconds: int) -> str:
-        """Format a duration in words the locale uses: 30 seconds, 1 minute 30 seconds."""
-        minutes, rest = divmod(seconds, 60)
+    def duration(self, seconds: float) -> str:
+        """Format a duration in words the locale uses: 30 seconds, 1 minute 7,5 seconds."""
+        minutes, rest = divmod(Decimal(str(seconds)), 60)
         parts = []
         if minutes:
             parts.append(self._unit(minutes, "duration-minute"))
@@ -142,8 +143,15 @@ class Localizer:
             parts.append(self._unit(rest, "duration-second"))
         return " ".join(parts)
 
-    def _unit(self, value: int, unit: str) -> str:
-        """Format ``value`` in ``unit`` (long form) with the number bound to its unit."""
+    def _unit(self, value: Decimal | int, unit: str) -> str:
+        """Format ``value`` in ``unit`` (long form) with the number bound to its unit.
+
+        A fraction prints in the locale's decimals (7.5 s, 7,5 s); a whole value as a whole
+        (``Decimal("30.0")`` would otherwise take the plural of a fraction in some languages).
+        """
+        value = value.normalize() if isinstance(value, Decimal) else value
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            value = int(value)
         text = format_unit(value, unit, length="long", locale=self.locale)
         # Some locales (English among them) join number and unit with a plain space, which
         # lets "30 / seconds" wrap apart; bind them like CLDR does for French.

@@ -8,6 +8,7 @@ caches never change the bytes (the same inputs give the same PDF whatever came b
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,9 @@ from rxstretch.model import Brand, Library, Prescription
 from rxstretch.model.handout import Handout
 from rxstretch.model.template import paper_for_territory
 from rxstretch.resolve import resolve_handout, review_status
+
+# One TrueType file drawing what the bundled fonts cannot, or several (a chain, in order).
+FontFiles = Path | str | Sequence[Path | str] | None
 
 if TYPE_CHECKING:
     from rxstretch.model.template import Template
@@ -83,7 +87,7 @@ def _renderer(
     paper: str,
     colors: tuple[tuple[str, str], ...],
     font: tuple[tuple[str, Path], ...],
-    fallback: Path | None,
+    fallbacks: tuple[Path, ...],
 ) -> HandoutRenderer:
     # Imported here so that loading or validating a library never pays for importing ReportLab.
     from rxstretch.render.document import HandoutRenderer
@@ -91,7 +95,7 @@ def _renderer(
 
     layout = _template(template).with_colors(dict(colors))
     family = brand_font(dict(font)) if font else BUNDLED_FAMILIES[layout.font]
-    return HandoutRenderer(layout, paper=paper, family=family, fallback_font=fallback)
+    return HandoutRenderer(layout, paper=paper, family=family, fallback_fonts=fallbacks)
 
 
 @lru_cache(maxsize=16)
@@ -103,7 +107,7 @@ def _template(name: str) -> Template:
 
 def prepare_renderer(template: str = "standard") -> None:
     """Load ``template`` and the fonts now, so a worker's first handout is not slower."""
-    _renderer(template, "A4", (), (), None)
+    _renderer(template, "A4", (), (), ())
 
 
 def render_pdf(
@@ -111,10 +115,15 @@ def render_pdf(
     *,
     template: str | None = None,
     paper: str | None = None,
-    font: Path | str | None = None,
+    font: FontFiles = None,
     invariant: bool = True,
+    warnings: list[str] | None = None,
 ) -> bytes:
-    """Return the PDF bytes of a Handout with a cached renderer (see api.render_handout)."""
+    """Return the PDF bytes of a Handout with a cached renderer (see api.render_handout).
+
+    ``font`` files, then the brand's ``fonts``, draw what the bundled fonts cannot; warnings
+    about characters none of them has (drawn as a replacement mark) go to ``warnings``.
+    """
     chosen_template = template or handout.brand.template or "standard"
     layout_paper = _template(chosen_template).page_size
     chosen_paper = (
@@ -127,6 +136,17 @@ def render_pdf(
         chosen_paper,
         tuple(sorted(handout.brand.colors.items())),
         tuple(sorted(handout.brand.font.items())),
-        Path(font) if font else None,
+        (*font_paths(font), *handout.brand.fonts),
     )
+    if warnings is not None:
+        warnings.extend(renderer.missing_glyphs(handout))
     return renderer.render(handout, invariant=invariant)
+
+
+def font_paths(font: FontFiles) -> tuple[Path, ...]:
+    """The fallback font files given as one path or several, as Paths in order."""
+    if font is None:
+        return ()
+    if isinstance(font, Path | str):
+        return (Path(font),)
+    return tuple(Path(path) for path in font)

@@ -114,7 +114,7 @@ def _refusal(
     return Refusal(problem, item.exercise_id, condition, why)
 
 
-def _outside(value: int, usual: Range) -> bool:
+def _outside(value: float, usual: Range) -> bool:
     return not usual.min <= value <= usual.max
 
 

@@ -23,8 +23,11 @@ import hashlib
 import itertools
 import os
 import re
+import signal
+import threading
+import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +62,8 @@ MANIFEST_COLUMNS = (
     "fhir",
 )
 ERROR_COLUMNS = ("row", "line", "patient_id", "field", "reason")
+# How often a worker checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 0.5
 # A cell starting with one of these is a formula to Excel and LibreOffice.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PAGE = re.compile(rb"/Type\s*/Page\b")
@@ -78,7 +83,7 @@ class BatchOptions:
     force: bool = False
     resume: bool = False
     invariant: bool = True
-    font: Path | None = None  # a TrueType font for scripts the bundled fonts lack
+    fonts: tuple[Path, ...] = ()  # TrueType fonts for scripts the bundled fonts lack, in order
     fhir: bool = False  # also write each prescription as a FHIR R4 Bundle beside its PDF
 
 
@@ -168,6 +173,26 @@ def init_worker(options: BatchOptions) -> None:
     prepare_renderer(options.template or (options.brand.template if options.brand else None) or "standard")
 
 
+def start_worker(options: BatchOptions) -> None:
+    """The pool's initializer: make the worker unable to outlive the batch, then load.
+
+    A worker ignores SIGTERM: schedulers (Slurm, systemd) send it to every process of a job,
+    and the parent, which gets it too, decides what to finish. Whatever ends the parent,
+    SIGKILL included, a watch thread sees the worker re-parented and exits within a second,
+    rather than waiting forever on the task queue.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    init_worker(options)
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # no clean-up to do: a handout is written atomically or not at all
+
+
 def render_job(job: _Job) -> Outcome:
     """Resolve, render and write one handout; every failure becomes the Outcome's problems."""
     try:
@@ -179,9 +204,9 @@ def render_job(job: _Job) -> Outcome:
     except ValidationError as exc:
         return _failed(job, *_located(exc.problems, job))
     except OutputExistsError as exc:
-        return _failed(job, (None, "file", str(exc)))
+        return _failed(job, (None, "file", exc.report_message))
     except RxStretchError as exc:
-        return _failed(job, (None, "", str(exc)))
+        return _failed(job, (None, "", exc.report_message))
     except Exception as exc:  # one unexpected failure must not cost the other 299 handouts
         return _failed(job, (None, "", f"internal error: {type(exc).__name__}: {exc}"))
 
@@ -227,7 +252,10 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
     handout = build_handout(
         job.prescription, library, brand=options.brand, language=options.language, today=options.today
     )
-    pdf = render_pdf(handout, template=options.template, invariant=options.invariant, font=options.font)
+    glyphs: list[str] = []
+    pdf = render_pdf(
+        handout, template=options.template, invariant=options.invariant, font=options.fonts, warnings=glyphs
+    )
     digest = hashlib.sha256(pdf).hexdigest()
     status = "written"
     if options.resume and not options.force and sha256_file(job.path) == digest:
@@ -249,7 +277,7 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
         "pages": str(count_pages(pdf)),
         "sha256": digest,
         "language": handout.language,
-        "warnings": " | ".join([*handout.warnings, *(f"fallback {f}" for f in handout.fallbacks)]),
+        "warnings": " | ".join([*handout.warnings, *glyphs, *(f"fallback {f}" for f in handout.fallbacks)]),
         "overrides": " | ".join(f"{o.exercise}/{o.condition}: {o.reason}" for o in handout.overrides),
         "status": status,
         "input_sha256": job.input_sha256,
@@ -310,7 +338,12 @@ def run_records(
     previous = read_manifest(manifest) if options.resume else {}
     outcomes = _outcomes(records, options, jobs, shard, previous, library_fingerprint)
     counts = {"written": 0, "unchanged": 0, "failed": 0}
-    with _writing(manifest.parent), _opened_reports(manifest, errors) as (manifest_out, errors_out):
+    # closing: when the run is interrupted, the workers stop now, not when the traceback goes.
+    with (
+        contextlib.closing(outcomes),
+        _writing(manifest.parent),
+        _opened_reports(manifest, errors) as (manifest_out, errors_out),
+    ):
         for outcome in outcomes:
             if outcome.entry is not None:
                 manifest_out.write(outcome.entry)
@@ -340,7 +373,7 @@ def _outcomes(
     shard: tuple[int, int],
     previous: dict[str, dict[str, str]],
     library_fingerprint: str,
-) -> Iterator[Outcome]:
+) -> Generator[Outcome, None, None]:
     pending = _pending(records, options, shard, previous, library_fingerprint)
     init_worker(options)
     if jobs <= 1:
@@ -348,7 +381,8 @@ def _outcomes(
             yield render_job(item) if isinstance(item, _Job) else item
         return
     window = jobs * 4  # enough queued work to keep every worker busy, bounded memory
-    with ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(options,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(options,))
+    try:
         queue: deque[Outcome | Future[Outcome]] = deque()
         for item in pending:
             queue.append(pool.submit(render_job, item) if isinstance(item, _Job) else item)
@@ -356,6 +390,10 @@ def _outcomes(
                 yield _result(queue.popleft())
         while queue:
             yield _result(queue.popleft())
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM) or closed: queued records are dropped
+        pool.shutdown(wait=True, cancel_futures=True)  # the running ones finish their file
+        raise
+    pool.shutdown(wait=True)
 
 
 def _ready(item: Outcome | Future[Outcome]) -> bool:
@@ -410,11 +448,9 @@ def _resumed(job: _Job, entry: dict[str, str] | None) -> Outcome | None:
 
 
 def _options_salt(options: BatchOptions, library_fingerprint: str) -> str:
-    font = None
-    if options.font is not None:  # another file, or the same one changed, draws other glyphs
-        stat = options.font.stat()
-        font = (str(options.font), stat.st_size, stat.st_mtime_ns)
-    chosen = (options.brand, options.template, options.language, options.today, font, options.fhir)
+    # Another file, or the same one changed, draws other glyphs.
+    fonts = [(str(path), path.stat().st_size, path.stat().st_mtime_ns) for path in options.fonts]
+    chosen = (options.brand, options.template, options.language, options.today, fonts, options.fhir)
     return repr((__version__, *chosen, library_fingerprint))
 
 
@@ -437,7 +473,7 @@ def library_fingerprint(folders: Iterable[Path]) -> str:
 def read_manifest(path: Path) -> dict[str, dict[str, str]]:
     """Return the entries of a manifest (and of an interrupted run's leftover) by file name."""
     entries: dict[str, dict[str, str]] = {}
-    for candidate in (path, _partial(path)):
+    for candidate in (path, partial_path(path)):
         if candidate.is_file():
             with candidate.open("r", encoding="utf-8-sig", newline="") as stream:
                 entries.update({row["file"]: row for row in csv.DictReader(stream) if row.get("file")})
@@ -450,14 +486,14 @@ def _refuse_a_made_batch(manifest: Path, options: BatchOptions) -> None:
     if options.force or options.resume:
         return
     try:
-        finished, interrupted = manifest.exists(), _partial(manifest).exists()
+        finished, interrupted = manifest.exists(), partial_path(manifest).exists()
     except OSError as exc:  # a folder name too long for the file system...
         raise RxStretchError(f"{manifest.parent}: cannot use this folder ({exc.strerror})") from exc
     if finished or interrupted:
         state = (
             f"this batch ({manifest.name})"
             if finished
-            else f"an interrupted batch ({_partial(manifest).name})"
+            else f"an interrupted batch ({partial_path(manifest).name})"
         )
         raise OutputExistsError(
             f"{manifest.parent} already holds {state}: add {{resume}} to skip the records already "
@@ -473,37 +509,38 @@ def _writing(folder: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
-        message = f"{folder}: the batch stopped: {exc.strerror}{where}; fix it and --resume"
+        message = f"{folder}: the batch stopped: {exc.strerror}{where}; fix it and {{resume}}"
         raise RxStretchError(message) from exc
 
 
 @contextlib.contextmanager
-def _opened_reports(manifest: Path, errors: Path) -> Iterator[tuple[_CsvOut, _CsvOut]]:
+def _opened_reports(manifest: Path, errors: Path) -> Iterator[tuple[CsvReport, CsvReport]]:
     """Create the folder and open both reports, an unwritable folder being a clear error."""
     with contextlib.ExitStack() as stack:
         try:
             manifest.parent.mkdir(parents=True, exist_ok=True)
-            manifest_out = stack.enter_context(_CsvOut(manifest, MANIFEST_COLUMNS))
-            errors_out = stack.enter_context(_CsvOut(errors, ERROR_COLUMNS))
+            manifest_out = stack.enter_context(CsvReport(manifest, MANIFEST_COLUMNS))
+            errors_out = stack.enter_context(CsvReport(errors, ERROR_COLUMNS))
         except OSError as exc:
             raise RxStretchError(f"{manifest.parent}: cannot write there ({exc.strerror})") from exc
         yield manifest_out, errors_out
 
 
-def _partial(path: Path) -> Path:
+def partial_path(path: Path) -> Path:
+    """Where a report is written until it is complete (kept when a run is interrupted)."""
     return path.with_name(f".{path.name}.part")
 
 
-class _CsvOut:
+class CsvReport:
     """A CSV report written row by row to a hidden file, renamed into place when complete."""
 
     def __init__(self, path: Path, columns: tuple[str, ...]) -> None:
         self.path = path
         self.columns = columns
 
-    def __enter__(self) -> _CsvOut:
+    def __enter__(self) -> CsvReport:
         # UTF-8 with a BOM, so that Excel shows accented names correctly.
-        self.stream = _partial(self.path).open("w", encoding="utf-8-sig", newline="")
+        self.stream = partial_path(self.path).open("w", encoding="utf-8-sig", newline="")
         self.writer = csv.DictWriter(self.stream, fieldnames=self.columns)
         self.writer.writeheader()
         return self
@@ -516,4 +553,4 @@ class _CsvOut:
     def __exit__(self, kind: object, *_: object) -> None:
         self.stream.close()
         if kind is None:
-            os.replace(_partial(self.path), self.path)
+            os.replace(partial_path(self.path), self.path)

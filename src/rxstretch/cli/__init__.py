@@ -23,6 +23,7 @@ COMMANDS = {
     "validate": "rxstretch.cli.catalog:validate_command",
     "locales": "rxstretch.cli.catalog:locales_command",
     "batch": "rxstretch.cli.batch:batch_command",
+    "batch-merge": "rxstretch.cli.batch:merge_command",
     "init": "rxstretch.cli.init:init_command",
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import click
 
 from rxstretch import MAX_JOBS
 from rxstretch.cli.options import (
+    WholeNumber,
     brand_option,
     check_date,
     font_option,
@@ -85,7 +87,7 @@ def _check_shard(_ctx: click.Context, _param: click.Parameter, value: str | None
     "--delimiter", metavar="CHAR", callback=_check_csv_option, help="CSV delimiter (default: detected)."
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(1, MAX_JOBS), help="Worker processes (default: number of cores)."
+    "--jobs", "-j", type=WholeNumber(1, MAX_JOBS), help="Worker processes (default: number of cores)."
 )
 @click.option(
     "--shard", callback=_check_shard, metavar="K/N", help="Only every record whose number is K modulo N."
@@ -121,7 +123,7 @@ def batch_command(
     brand: Path | None,
     template: str | None,
     libraries: tuple[Path, ...],
-    font: Path | None,
+    font: tuple[Path, ...],
     force: bool,
     resume: bool,
     fhir: bool,
@@ -148,7 +150,11 @@ def batch_command(
     with reported_errors():
         columns = load_mapping(mapping) if mapping is not None else ColumnMapping()
     try:
-        with reported_errors(), _progress(records, input_format, encoding, sheet, shard) as progress:
+        with (
+            _terminate_like_interrupt(),
+            reported_errors(),
+            _progress(records, input_format, encoding, sheet, shard) as progress,
+        ):
             result = run_batch(
                 records,
                 output_dir,
@@ -170,10 +176,11 @@ def batch_command(
                 progress=progress,
                 fhir=fhir,
             )
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         # The handouts made so far are complete files and listed in the partial manifest.
-        click.echo("interrupted: run the same command with --resume to finish the batch", err=True)
-        sys.exit(130)
+        how = "terminated" if isinstance(exc, _Terminated) else "interrupted"
+        click.echo(f"{how}: run the same command with --resume to finish the batch", err=True)
+        sys.exit(128 + (signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT))
     finally:
         # Said even when the batch stops: a misread export is often the reason it did.
         if columns.ignored_columns:
@@ -185,6 +192,49 @@ def batch_command(
     )
     if result.failed:
         raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
+
+
+@click.command(name="batch-merge")
+@click.argument("output_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the folder's manifest.csv and errors.csv.")
+def merge_command(output_dir: Path, force: bool) -> None:
+    """Merge the reports of batch --shard K/N runs in DIR into its manifest.csv and errors.csv.
+
+    Every shard must have finished; a missing or interrupted one is named. The handouts stay
+    where the shards wrote them. See docs/scale-out.md for running shards on a scheduler.
+
+    \b
+    Example:
+      rxstretch batch-merge /shared/handouts/2026-11-26
+    """
+    from rxstretch.api import merge_batch
+
+    with reported_errors():
+        result = merge_batch(output_dir, force=force)
+    click.echo(
+        f"{result.written + result.unchanged} handouts, {result.failed} failed; see {result.manifest}",
+        err=True,
+    )
+    if result.failed:
+        raise click.ClickException(f"{result.failed} of {result.rows} records failed; see {result.errors}")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (timeout, Slurm, Kubernetes, systemd), stopping the batch as Ctrl-C does."""
+
+
+def _raise_terminated(_signum: int, _frame: object) -> None:
+    raise _Terminated
+
+
+@contextmanager
+def _terminate_like_interrupt() -> Iterator[None]:
+    """While the batch runs, SIGTERM stops it as Ctrl-C does: exit 143, partial manifest kept."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

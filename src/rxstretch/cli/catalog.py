@@ -168,7 +168,7 @@ def locales_command(output_format: str, libraries: tuple[Path, ...]) -> None:
     """
     from rxstretch.loaders.languages import language_report
     from rxstretch.render.fonts import BUNDLED_FONTS, register_family
-    from rxstretch.render.paragraphs import font_characters
+    from rxstretch.render.glyphs import font_characters
 
     with reported_errors():
         rows = language_report(

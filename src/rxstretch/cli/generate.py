@@ -11,6 +11,7 @@ import click
 
 from rxstretch import DEFAULT_MAX_EXERCISES, MAX_REPS, MAX_SETS, MAX_TRACKER_WEEKS
 from rxstretch.cli.options import (
+    WholeNumber,
     brand_option,
     check_date,
     check_option,
@@ -63,8 +64,8 @@ PAPER = {"a4": "A4", "letter": "letter"}
     help="Exercise id for a quick handout without a prescription file (repeatable).",
 )
 @click.option("--patient", help="Patient name (quick form).")
-@click.option("--sets", type=click.IntRange(1, MAX_SETS), help="Sets for every exercise (quick form).")
-@click.option("--reps", type=click.IntRange(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
+@click.option("--sets", type=WholeNumber(1, MAX_SETS), help="Sets for every exercise (quick form).")
+@click.option("--reps", type=WholeNumber(1, MAX_REPS), help="Repetitions for every exercise (quick form).")
 @click.option(
     "--hold",
     metavar="DURATION",
@@ -94,7 +95,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option("--reason", metavar="TEXT", help="Why the --allow overrides are safe (goes to the audit line).")
 @click.option(
     "--max-exercises",
-    type=click.IntRange(1, 100),
+    type=WholeNumber(1, 100),
     default=DEFAULT_MAX_EXERCISES,
     show_default=True,
     help="Warn when a handout has more exercises than this.",
@@ -116,7 +117,7 @@ PAPER = {"a4": "A4", "letter": "letter"}
 @click.option(
     "--tracker",
     "tracker_weeks",
-    type=click.IntRange(1, MAX_TRACKER_WEEKS),
+    type=WholeNumber(1, MAX_TRACKER_WEEKS),
     metavar="WEEKS",
     help="Add an exercise diary: a box per session and day, and a pain score, for WEEKS weeks.",
 )
@@ -150,7 +151,7 @@ def generate_command(
     language: str | None,
     brand: Path | None,
     template: str | None,
-    font: Path | None,
+    font: tuple[Path, ...],
     paper: str | None,
     libraries: tuple[Path, ...],
     strict_language: bool,
@@ -192,7 +193,7 @@ def generate_command(
     with reported_errors():
         if output != "-":
             template_file = Path(template) if template and Path(template).is_file() else None
-            check_output_file(Path(output), inputs=(prescription, brand, font, template_file))
+            check_output_file(Path(output), inputs=(prescription, brand, *font, template_file))
             if Path(output).exists() and not force:
                 raise click.ClickException(f"{output}: already exists; use --force to overwrite it")
             if Path(output).suffix.lower() != ".pdf":
@@ -232,7 +233,10 @@ def generate_command(
             require_review=require_review,
             tracker_weeks=tracker_weeks or 0,
         )
-        pdf = render_handout(handout, template=template, font=font, paper=paper and PAPER[paper.lower()])
+        glyphs: list[str] = []
+        pdf = render_handout(
+            handout, template=template, font=font, paper=paper and PAPER[paper.lower()], warnings=glyphs
+        )
         if output == "-":
             with click.open_file("-", "wb") as stdout:
                 stdout.write(pdf)
@@ -254,6 +258,8 @@ def generate_command(
             )
             write_atomic(fhir_output, bundle_bytes(bundle), force=force)
     _report(handout)
+    for warning in glyphs:
+        click.echo(f"warning: {warning}", err=True)
     if output != "-":
         count = len(handout.cards)
         click.echo(

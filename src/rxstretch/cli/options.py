@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from rxstretch import REVIEW_LEVELS
-from rxstretch.errors import OutputExistsError, RxStretchError, UsageError, ValidationError
+from rxstretch.errors import RxStretchError, UsageError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,11 +29,27 @@ def reported_errors() -> Iterator[None]:
             click.echo(str(problem), err=True)
         raise click.ClickException(exc.summary) from exc
     except UsageError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except OutputExistsError as exc:
+        raise click.UsageError(exc.cli_message) from exc
+    except RxStretchError as exc:  # named as flags: --force, not force=True
         raise click.ClickException(exc.cli_message) from exc
-    except RxStretchError as exc:
-        raise click.ClickException(str(exc)) from exc
+
+
+class WholeNumber(click.IntRange):
+    """A whole number from ``low`` to ``high``, refused in the words a prescription file's
+    value is (``must be a whole number from 1 to 20, not "three"``), exit status 2."""
+
+    name = "integer"
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(low, high)
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        text = str(value).strip()
+        number = int(text) if text.lstrip("-").isdigit() else None
+        if number is None or not self.low <= number <= self.high:
+            self.fail(f'must be a whole number from {self.low} to {self.high}, not "{value}"', param, ctx)
+        return number
 
 
 def _parse_locale(value: str) -> object:
@@ -122,7 +138,9 @@ font_option = click.option(
     "--font",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     metavar="FILE.ttf",
-    help="TrueType font for scripts the bundled font lacks (Chinese, Japanese...).",
+    multiple=True,
+    help="TrueType font for scripts the bundled font lacks (Chinese, Japanese...); repeat it "
+    "for a chain, tried in order.",
 )
 paper_option = click.option(
     "--paper",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from rxstretch import MAX_REPS, MAX_SETS
@@ -33,6 +34,7 @@ from rxstretch.prescription.quantities import (
     QuantityError,
     parse_duration,
     parse_frequency,
+    plain_number,
 )
 
 READ = ("Patient", "Practitioner", "Condition", "CarePlan", "ServiceRequest", "DetectedIssue")
@@ -327,7 +329,7 @@ def _integer(dose: dict[Any, Any], key: str, maximum: int, where: str, walker: _
     return value
 
 
-def _hold(part: Any, where: str, walker: _Walker) -> int | None:
+def _hold(part: Any, where: str, walker: _Walker) -> float | None:
     if part is None:
         return None
     duration = part.get("valueDuration") or {}
@@ -336,7 +338,7 @@ def _hold(part: Any, where: str, walker: _Walker) -> int | None:
         walker.problem(where, "must be a valueDuration in s or min")
         return None
     try:
-        return parse_duration(round(value * _HOLD_UNITS[unit]))
+        return parse_duration(plain_number(Decimal(str(value)) * _HOLD_UNITS[unit]))
     except QuantityError as exc:
         walker.problem(where, str(exc))
         return None

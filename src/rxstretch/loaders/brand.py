@@ -10,7 +10,17 @@ from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import Brand
 
 CONTACT_FIELDS = ("name", "address", "phone", "email", "website")
-OPTIONAL_FIELDS = (*CONTACT_FIELDS[1:], "logo", "colors", "font", "footer", "paper", "template", "qr_code")
+OPTIONAL_FIELDS = (
+    *CONTACT_FIELDS[1:],
+    "logo",
+    "colors",
+    "font",
+    "fonts",
+    "footer",
+    "paper",
+    "template",
+    "qr_code",
+)
 COLOR_KEYS = ("primary", "accent")
 FONT_FACES = ("regular", "bold", "italic", "bold_italic")
 PAPERS = ("A4", "letter")
@@ -41,6 +51,7 @@ def read_brand(data: Any, reader: Reader, *, folder: Path) -> Brand:
         logo=_existing(reader, doc, "logo", "", folder) if "logo" in doc else None,
         colors=reader.colors(doc, "colors", "", optional=COLOR_KEYS),
         font=_font(reader, doc, folder),
+        fonts=_fallback_fonts(reader, doc, folder) if "fonts" in doc else (),
         footer=footer,
         paper=paper,
         template=template,
@@ -62,7 +73,19 @@ def _font(reader: Reader, doc: LocatedMap, folder: Path) -> dict[str, Path]:
     return found
 
 
-def _existing(reader: Reader, node: LocatedMap, key: str, path: str, folder: Path) -> Path | None:
+def _fallback_fonts(reader: Reader, doc: LocatedMap, folder: Path) -> tuple[Path, ...]:
+    """The ``fonts:`` list: TrueType files drawing, in order, what the other fonts cannot."""
+    found = []
+    for index, _, _ in reader.items(doc, "fonts", ""):
+        path = _existing(reader, doc["fonts"], index, "fonts", folder)
+        if path is not None and path.suffix.lower() not in (".ttf", ".ttc"):
+            reader.problem(doc["fonts"].line_of(index), f"fonts[{index}]", "must be a TrueType file (.ttf)")
+        elif path is not None:
+            found.append(path)
+    return tuple(found)
+
+
+def _existing(reader: Reader, node: Any, key: str | int, path: str, folder: Path) -> Path | None:
     """The file named at ``key``, relative to the brand file's folder; a problem if missing."""
     text = reader.text(node, key, path)
     if text is None:

@@ -23,7 +23,7 @@ from typing import Any
 from rxstretch import __version__
 
 # Bump when LocatedMap/LocatedList (loaders/yamlio.py) change what they hold.
-SCHEMA = 1
+SCHEMA = 2
 _Entry = tuple[int, int, Any]  # size, mtime_ns, parsed tree
 
 

@@ -63,6 +63,8 @@ class Reader:
         if not isinstance(value, LocatedMap):
             self.problem(line, path or "(document)", f"must be {_TYPE_NAMES[LocatedMap]}")
             return None
+        if not path:  # a document's top: keys written twice anywhere in the file (yamlio)
+            self.problems.extend(value.yaml_problems)
         return value
 
     def section(

@@ -25,6 +25,9 @@ class LocatedMap(dict[Any, Any]):
         super().__init__()
         self.line = line
         self.key_lines: dict[Any, int] = {}
+        # On a document's top mapping: keys written twice anywhere in the file. They are
+        # reported with the file's other problems when its top is checked (Reader.free_mapping).
+        self.yaml_problems: tuple[Problem, ...] = ()
 
     def line_of(self, key: Any) -> int:
         """Return the line where ``key`` is written, or the mapping's own line."""
@@ -45,7 +48,11 @@ class LocatedList(list[Any]):
 
 
 class _LocatingLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader that builds Located containers and refuses duplicate keys and aliases."""
+    """Safe loader that builds Located containers, notes duplicate keys and refuses aliases."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, int, str]] = []  # (line, column, message)
 
 
 def _refuse_alias(loader: Any, node: yaml.Node) -> None:
@@ -82,12 +89,12 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
                 None, None, "mapping keys must be plain text", key_node.start_mark
             )
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f'duplicate key "{key}" (first written on line {result.line_of(key)}); keep one of them',
-                key_node.start_mark,
-            )
+            # Noted, not raised, so that the file's other problems are listed too; the first
+            # value is kept meanwhile.
+            mark = key_node.start_mark
+            message = f'duplicate key "{key}" (first written on line {result.line_of(key)}); keep one of them'
+            loader.duplicates.append((mark.line + 1, mark.column + 1, message))
+            continue
         result[key] = _construct_child(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -107,8 +114,9 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 def parse_yaml(text: str, *, source: str) -> Any:
     """Parse YAML ``text`` safely; ``source`` names it in error messages."""
+    loader = _LocatingLoader(text)  # a SafeLoader subclass
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # a SafeLoader subclass
+        tree = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -117,6 +125,17 @@ def parse_yaml(text: str, *, source: str) -> Any:
         raise ValidationError([Problem(source, line, "", f"invalid YAML: {message}", column)]) from exc
     except (yaml.YAMLError, *_VALUE_ERRORS) as exc:
         raise ValidationError([Problem(source, None, "", f"invalid YAML: {exc}")]) from exc
+    finally:
+        loader.dispose()
+    duplicates = [
+        Problem(source, line, "", f"invalid YAML: {message}", column)
+        for line, column, message in loader.duplicates
+    ]
+    if duplicates and not isinstance(tree, LocatedMap):
+        raise ValidationError(duplicates)  # no top mapping to carry them to the file's checks
+    if duplicates:
+        tree.yaml_problems = tuple(duplicates)
+    return tree
 
 
 def _plain_yaml_message(exc: yaml.MarkedYAMLError, text: str, mark: Any) -> str:

@@ -227,7 +227,7 @@ class PrescribedExercise:
     exercise_id: str
     sets: int | None = None
     reps: int | None = None
-    hold: int | None = None
+    hold: float | None = None  # seconds; 7.5 is kept as written, whole holds are ints
     frequency: Frequency | None = None
     side: Side | None = None
     notes: str | None = None
@@ -274,6 +274,8 @@ class Brand:
     colors: Mapping[str, str] = field(default_factory=dict)
     # TrueType files by face: regular (required), bold, italic, bold_italic.
     font: Mapping[str, Path] = field(default_factory=dict)
+    # TrueType files drawing what the family and the bundled fonts cannot, tried in order.
+    fonts: tuple[Path, ...] = ()
     # A footer line (a disclaimer, opening hours...) per language.
     footer: Mapping[str, str] = field(default_factory=dict)
     paper: str | None = None

@@ -233,7 +233,7 @@ def _image(reader: Reader, node: LocatedMap, path: str) -> Path | None:
 
 def _quantity(reader: Reader, node: LocatedMap, key: str, path: str, parse: Any) -> Any:
     value = node[key]
-    if not isinstance(value, str | int) or isinstance(value, bool):
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
         reader.problem(node.line_of(key), join_path(path, key), f"must be text or a number, not {value!r}")
         return None
     try:

@@ -110,7 +110,43 @@ MAX_CANDIDATES = 6  # readings named in the error; the detector's likeliest come
 _WESTERN_LETTERS = frozenset("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœŠšŽžŸªº")
 # Punctuation that may touch a letter ("“Walk”", "Müller’s"); any other symbol beside a letter
 # ("£ukasz" for Łukasz, "¯ó³æ" for Żółć) is a letter of another code page misread.
-_QUOTES = frozenset("‘’“”«»‹›„‚")
+# "N°" (numéro) heads French columns; ° is 0xB0 in every Western and Central European code page.
+_QUOTES = frozenset("‘’“”«»‹›„‚°")
+# The letters beyond ASCII of the languages written in the Latin script with these code pages
+# (lower case). A name's word uses one language's letters: "Jiøí" (Czech "Jiří" read as cp1252)
+# is no word of any Western language, and a whole export usually keeps to one language's set,
+# which tells "Żółć" (cp1250, Polish) from "Żółæ" (ISO-8859-16 misread).
+_WESTERN_ALPHABETS = {
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "de": "äöüß",
+    "es": "áéíñóúü",
+    "pt": "áâãàçéêíóôõú",
+    "it": "àèéìíîòóùú",
+    "nl": "áéíóúàèëïöü",
+    "ca": "àçèéíïòóúü",
+    "da": "æøåéó",
+    "sv": "åäöé",
+    "fi": "äöåšž",
+    "ga": "áéíóú",
+}
+_ALPHABETS = {
+    **_WESTERN_ALPHABETS,
+    "pl": "ąćęłńóśźż",
+    "cs": "áčďéěíňóřšťúůýž",
+    "sk": "áäčďéíĺľňóôŕšťúýž",
+    "hu": "áéíóöőúüű",
+    "ro": "ăâîșțşţ",
+    "hr": "čćđšž",
+    "tr": "çğıöşüâîû",
+    "lt": "ąčęėįšųūž",
+    "lv": "āčēģīķļņšūž",
+    "et": "äöõüšž",
+    "sq": "çë",
+    "vi": "àáâãèéêìíòóôõùúýăđĩũơư",
+}
+_ORDINALS = frozenset("ªº")  # "Nº", "1ª": in any Western text
+# Portuguese writes õ before e ("Simões"); elsewhere it is Hungarian ő read as cp1252 ("Erdõs").
+_HUNGARIAN_AS_WESTERN = re.compile("õ(?!e)", re.IGNORECASE)
 # A word: ASCII letters and any non-ASCII characters; ASCII digits, spaces and punctuation end it.
 _WORD = re.compile(r"[A-Za-z\u0080-\U0010ffff]+")
 
@@ -135,6 +171,12 @@ def guess_code_page(path: Path, head: bytes) -> str:
         text = str(match)
         if text not in readings and _plausible(text, western=False):
             readings[text] = match.encoding
+    if len(readings) > 1:
+        # Several readings are names; one in a single language's letters is the text as
+        # written (the others mix the letters of several: what a wrong code page gives).
+        in_one_language = {text: name for text, name in readings.items() if _one_language(text)}
+        if len(in_one_language) == 1:
+            readings = in_one_language
     if len(readings) == 1:
         return next(iter(readings.values()))
     if not readings:
@@ -168,7 +210,37 @@ def _plausible(text: str, *, western: bool) -> bool:
                 return False
         if len(scripts) > 1:
             return False
+        if western and not _western_word(word):
+            return False
     return True
+
+
+def _letters(text: str) -> set[str]:
+    """The distinct letters beyond ASCII of ``text``, in lower case."""
+    found: set[str] = set()
+    for word in _non_ascii_words(text):
+        found.update(c.lower()[0] for c in word if c.isalpha() and not c.isascii() and c not in _ORDINALS)
+    return {c for c in found if not c.isascii()}  # "İ".lower() is "i" and a combining dot
+
+
+def _in_one(letters: set[str], alphabets: dict[str, str]) -> bool:
+    return any(letters <= set(alphabet) for alphabet in alphabets.values())
+
+
+def _one_language(text: str) -> bool:
+    """Whether the letters of ``text`` beyond ASCII are one language's: a Latin alphabet above,
+    or (other scripts) letters of a single script."""
+    letters = _letters(text)
+    scripts = {unicodedata.name(c, "?").split()[0] for c in letters}
+    if scripts == {"LATIN"}:
+        return _in_one(letters, _ALPHABETS)
+    return len(scripts) <= 1
+
+
+def _western_word(word: str) -> bool:
+    """Whether ``word`` is written in one Western language's letters: "Jiøí" and "Dvoøák" (Czech
+    read as cp1252) and "Erdõs" (Hungarian) are not."""
+    return _in_one(_letters(word), _WESTERN_ALPHABETS) and not _HUNGARIAN_AS_WESTERN.search(word)
 
 
 def _non_ascii_words(text: str) -> Iterator[str]:

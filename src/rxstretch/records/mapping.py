@@ -119,7 +119,9 @@ class ColumnMapping:
     """Which columns feed which field, and how cell values are written."""
 
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    list_separator: str | None = None  # None: any of , ; | (no comma with decimal_comma)
+    # Separates the items of list cells (exercises, conditions); None: any of , ; |. Dosage
+    # cells with several values use ; or | (a comma too when no decimal_comma: see rows.py).
+    list_separator: str | None = None
     date_format: str = "%Y-%m-%d"
     decimal_comma: bool = False
     language: str | None = None
@@ -145,8 +147,8 @@ class ColumnMapping:
             return self.columns.get(name, ())
         return (header_key(name),)
 
-    def check_headers(self, headers: Sequence[str], source: str) -> None:
-        """Raise ValidationError for a header row the records cannot be read through.
+    def check_headers(self, headers: Sequence[str], source: str, line: int = 1) -> None:
+        """Raise ValidationError for a header row (at ``line``) the records cannot be read through.
 
         Names every mapped column the export does not have, every column feeding a field
         twice (the second would hide the first) and, without a mapping file, every required
@@ -161,18 +163,18 @@ class ColumnMapping:
         ]
         if not self.columns:
             problems += [
-                Problem(source, 1, name, "column is required (or give --map)")
+                Problem(source, line, name, "column is required (or give --map)")
                 for name in REQUIRED_FIELDS
                 if name not in present
             ]
         feeding = {column for name in FIELDS for column in self.column_for(name)}
         keys = [header_key(h) for h in headers]
         problems += [
-            Problem(source, 1, header.strip(), "column appears twice; keep one")
+            Problem(source, line, header.strip(), "column appears twice; keep one")
             for index, (header, key) in enumerate(zip(headers, keys, strict=True))
             if key in feeding and key in keys[:index]
         ]
-        problems += self.check_names(headers, source, 1)
+        problems += self.check_names(headers, source, line)
         if problems:
             raise ValidationError(problems)
 
@@ -232,10 +234,6 @@ def load_mapping(path: Path) -> ColumnMapping:
         options.update(_read_csv_options(csv_options, reader))
     if options.get("date_format"):
         options["date_format"] = _read_date_format(doc, options["date_format"], reader)
-    if options.get("decimal_comma") and options.get("list_separator") == ",":
-        reader.problem(
-            doc.line_of("list_separator"), "list_separator", "must not be a comma with decimal_comma"
-        )
     reader.raise_if_problems()
     clean = {key: value for key, value in options.items() if value is not None}
     return ColumnMapping(columns=columns, source=str(path), **clean)

@@ -59,6 +59,7 @@ def shown(value: Any) -> str:
 
 
 _MOST_PIECES_IN_A_NAME = 4
+_DIGIT_COMMA_DIGIT = re.compile(r"\d,\d")
 # A time Excel adds after a date: "26/11/2026 00:00:00".
 _EXCEL_TIME = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2})?$")
 
@@ -103,12 +104,11 @@ class RowReader:
         name: str,
         *,
         known: Callable[[str], bool] | None = None,
-        prose: bool = False,
     ) -> list[Any]:
-        """Return field ``name`` as a list, split on the list separator when it is text.
+        """Return list field ``name`` (exercises, conditions...) split on the list separator.
 
         ``known`` tells a name: pieces split on a comma that together are one (a title with a
-        comma) stay together. With ``prose`` the default separators leave commas alone.
+        comma) stay together. A decimal comma plays no part here: names hold no decimals.
         """
         value = self.cell(fields, name)
         if value is None:
@@ -117,11 +117,38 @@ class RowReader:
             return value
         separator = self.mapping.list_separator
         if separator is None:
-            chunks = re.split(r"[;|]", value)
-            comma = not (self.mapping.decimal_comma or prose)
+            chunks, comma = re.split(r"[;|]", value), True
         else:
             chunks = [value] if separator == "," else value.split(separator)
             comma = separator == ","
+        return self._pieces(chunks, comma, known)
+
+    def dosage_values(self, fields: Mapping[str, Any], name: str) -> list[Any]:
+        """Return dosage field ``name`` as its values: one for every exercise, or one each.
+
+        Here a comma is a decimal comma as often as a separator. ``;`` and ``|`` always
+        separate; a comma only with ``list_separator: ","`` and no ``decimal_comma``, and then
+        a comma between digits ("7,5": 7.5 s, or 7 s and 5 s?) is refused as ambiguous. Notes
+        are sentences: commas never split them.
+        """
+        value = self.cell(fields, name)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        separator = self.mapping.list_separator
+        by_comma = separator == "," and not self.mapping.decimal_comma and name != "exercise_notes"
+        if by_comma and _DIGIT_COMMA_DIGIT.search(value):
+            raise QuantityError(
+                f'"{value}" is ambiguous: a comma between digits may be a decimal (7,5 for 7.5) '
+                "or separate two values; write 7.5 or set decimal_comma: true in the --map file, "
+                "and separate one value per exercise with ; or |"
+            )
+        chunks = re.split(r"[;|]", value) if separator in (None, ",") else value.split(separator)
+        return self._pieces(chunks, by_comma, None)
+
+    @staticmethod
+    def _pieces(chunks: Sequence[str], comma: bool, known: Callable[[str], bool] | None) -> list[str]:
         parts: list[str] = []
         for chunk in chunks:
             pieces = chunk.split(",") if comma else [chunk]
@@ -358,9 +385,11 @@ class RowReader:
         line: int | None,
         parse: Callable[[Any], Any],
     ) -> Sequence[Any]:
-        # Commas never separate dosage values unless the mapping says so: in "1,5" or "1,5 min"
-        # a comma is far more often a decimal comma than a list (| and ; still separate).
-        values = self.items(fields, name, prose=True)
+        try:
+            values = self.dosage_values(fields, name)
+        except QuantityError as exc:
+            reader.problem(line, name, f"{self._column(name)}{exc}")
+            return [None] * count
         if not values:
             return [None] * count
         if len(values) not in (1, count):
@@ -371,14 +400,19 @@ class RowReader:
             try:
                 parsed.append(parse(value))
             except (QuantityError, ValueError) as exc:
-                reader.problem(line, name, str(exc))
+                reader.problem(line, name, f"{self._column(name)}{exc}")
                 parsed.append(None)
         return parsed * count if len(values) == 1 else parsed  # one value: every exercise's
+
+    def _column(self, name: str) -> str:
+        """'column "Tenue (s)": ' when a mapping names field ``name``'s column otherwise."""
+        columns = self.mapping.column_for(name)
+        return f'column "{columns[0]}": ' if columns and columns[0] != name else ""
 
     def _whole(self, value: Any, maximum: int) -> int:
         return cell_count(value, shown(value), maximum, decimal_comma=self.mapping.decimal_comma)
 
-    def _hold(self, value: Any) -> int:
+    def _hold(self, value: Any) -> float:
         return cell_hold(value, shown(value), decimal_comma=self.mapping.decimal_comma)
 
     def _side(self, value: Any) -> str:

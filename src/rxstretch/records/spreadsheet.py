@@ -19,6 +19,7 @@ from rxstretch.records.raw import RawRecord
 from rxstretch.text import header_key
 
 SPREADSHEET_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"})
+_HEADER_CELLS = 2  # patient_name and exercises at least
 
 
 def spreadsheet_raws(path: Path, sheet: str | None, mapping: ColumnMapping | None) -> Iterator[RawRecord]:
@@ -28,11 +29,12 @@ def spreadsheet_raws(path: Path, sheet: str | None, mapping: ColumnMapping | Non
     columns will do.
     """
     rows = _sheet_rows(path, sheet)
-    headers = _header(rows)
-    if headers is None:
+    found = _header(rows)
+    if found is None:
         return
+    line, headers = found
     if mapping is not None:
-        mapping.check_headers(headers, str(path))
+        mapping.check_headers(headers, str(path), line)  # the row the header is on, as shown
     keys = [header_key(h) for h in headers]
     record = 0
     for number, cells in rows:
@@ -73,14 +75,18 @@ def _sheet_name(path: Path, names: list[str], sheet: str | None) -> str:
     raise UsageError(f'{path}: no sheet "{sheet}"; its sheets are {listed} (give --sheet NAME or N)')
 
 
-def _header(rows: Iterator[tuple[int, list[Any]]]) -> list[str] | None:
-    """The column names: the first row that is not blank."""
-    for _, cells in rows:
-        if any(_filled(cell) for cell in cells):
+def _header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[str]] | None:
+    """The row number and column names of the first row with two cells or more filled.
+
+    A record needs at least a name and exercises, so a row above with one cell (a title such
+    as "Export of 26/11/2026") is not the header.
+    """
+    for number, cells in rows:
+        if sum(_filled(cell) for cell in cells) >= _HEADER_CELLS:
             names = [str(_value(cell)).strip() for cell in cells]
             while names and not names[-1]:
                 names.pop()
-            return names
+            return number, names
     return None
 
 

@@ -28,7 +28,7 @@ from rxstretch.model.handout import Card, Handout
 from rxstretch.model.template import PAGE_SIZES_MM, Template
 from rxstretch.render.cards import CardBuilder, CardMarks
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
-from rxstretch.render.glyphs import check_glyphs, handout_strings
+from rxstretch.render.glyphs import handout_strings, missing_glyphs
 from rxstretch.render.header import clinic_header, patient_details
 from rxstretch.render.internals import plain_streams, restart_page
 from rxstretch.render.paragraphs import Texts
@@ -82,13 +82,14 @@ class HandoutRenderer:
         *,
         paper: str,
         family: FontFiles = BUNDLED_FONTS,
-        fallback_font: Path | None = None,
+        fallback_fonts: tuple[Path, ...] = (),
     ) -> None:
         self.template = template
         self.fonts = register_family({"regular"}, family)
         # DejaVu Sans draws what another family lacks (Arabic in a large-print handout...).
         self.backup = register_family({"regular"}, BUNDLED_FONTS)
-        self.fallback = register_fallback(fallback_font) if fallback_font else None
+        # Then the chain: each file drawing what the fonts before it cannot (CJK, emoji...).
+        self.fallbacks = tuple(register_fallback(path) for path in fallback_fonts)
         self.styles = paragraph_styles(template, self.fonts)
         width_mm, height_mm = PAGE_SIZES_MM[paper]
         self.page_size = (width_mm * mm, height_mm * mm)
@@ -101,21 +102,25 @@ class HandoutRenderer:
         """The paragraph maker for one direction, kept so a batch reuses its parsed paragraphs."""
         if rtl not in self._texts:
             self._texts[rtl] = Texts(
-                self.styles, self.fonts, rtl=rtl, fallback=self.fallback, backup=self.backup
+                self.styles, self.fonts, rtl=rtl, fallbacks=self.fallbacks, backup=self.backup
             )
         return self._texts[rtl]
 
     def render(self, handout: Handout, *, invariant: bool = True) -> bytes:
         """Return the PDF bytes of ``handout``; ``invariant`` makes them reproducible.
 
-        Raises MissingGlyphError when the font cannot draw some of the handout's text.
+        A character no font of the chain has is drawn as a replacement mark; see
+        :meth:`missing_glyphs` for the warnings saying where.
         """
         with plain_streams():
             return self._render(handout, invariant=invariant)
 
+    def missing_glyphs(self, handout: Handout) -> list[str]:
+        """A warning for each part of ``handout`` holding characters no font of the chain has."""
+        fonts = (self.fonts.regular, self.backup.regular, *self.fallbacks)
+        return missing_glyphs(handout_strings(handout), fonts)
+
     def _render(self, handout: Handout, *, invariant: bool) -> bytes:
-        fonts = [self.fonts.regular, self.backup.regular, *([self.fallback] if self.fallback else [])]
-        check_glyphs(handout_strings(handout), fonts)
         text = self._texts_for(handout.rtl)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(

@@ -1,4 +1,11 @@
-"""Refuse to print empty boxes: every character of a handout must be in the font."""
+"""Characters no font of the chain can draw: found before rendering, drawn as a visible mark.
+
+The chain is the handout's family, the bundled DejaVu Sans, then each ``--font`` file and each
+file of the brand's ``fonts:`` list, in order. A character none of them has (an emoji in a
+name, a script no font covers) is printed as REPLACEMENT (U+FFFD, which DejaVu Sans draws), so
+the handout is still made and shows where something is missing; the warning names the part
+of the handout that holds it, for the clinician to check.
+"""
 
 from __future__ import annotations
 
@@ -6,58 +13,72 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from functools import cache
 
-from rxstretch.errors import RxStretchError
 from rxstretch.model.handout import Handout
-from rxstretch.render.paragraphs import font_characters
+from rxstretch.render.bidi import registered_face
+
+REPLACEMENT = "\ufffd"
+_SHOWN_MISSING = 5  # characters named in one warning
 
 
-class MissingGlyphError(RxStretchError):
-    """Raised when the handout's font has no glyph for some of its text."""
-
-
-def handout_strings(handout: Handout) -> Iterator[str]:
-    """Every piece of text the handout prints."""
+def handout_strings(handout: Handout) -> Iterator[tuple[str, str]]:
+    """Every piece of text the handout prints, with where it is printed: ``(where, text)``."""
     brand = handout.brand
-    yield from (handout.title, handout.intro, *(handout.safety_advice))
-    yield from (
-        value for value in (brand.name, brand.address, brand.phone, brand.email, brand.website) if value
-    )
+    yield from (("title", handout.title), ("introduction", handout.intro))
+    yield from (("safety advice", text) for text in handout.safety_advice)
+    contact = ("name", "address", "phone", "email", "website")
+    yield from ((f"clinic {key}", getattr(brand, key)) for key in contact if getattr(brand, key))
     for label, value in handout.details:
-        yield from (label, value)
-    yield from (text for text in (handout.general_notes, handout.follow_up) if text)
-    yield from (value for value in vars(handout.labels).values() if isinstance(value, str))
+        yield from ((f"{label} label", label), (label, value))
+    if handout.general_notes:
+        yield "general notes", handout.general_notes
+    if handout.follow_up:
+        yield "next appointment", handout.follow_up
+    labels = (value for value in vars(handout.labels).values() if isinstance(value, str))
+    yield from (("headings", value) for value in labels)
     for card in handout.cards:
-        yield from (card.name, card.summary, *card.tips, *card.cautions)
-        yield from (text for step in card.steps for text in (step.title, step.text))
-        yield from (text for row in card.dosage for text in row)
+        where = card.exercise_id
+        yield from ((f"{where} name", card.name), (f"{where} summary", card.summary))
+        yield from ((f"{where} tips", text) for text in card.tips)
+        yield from ((f"{where} cautions", text) for text in card.cautions)
+        yield from ((f"{where} steps", text) for step in card.steps for text in (step.title, step.text))
+        yield from ((f"{where} dosage", text) for row in card.dosage for text in row)
         if card.notes:
-            yield card.notes
+            yield f"{where} notes", card.notes
 
 
-def _drawable(character: str, available: frozenset[int]) -> bool:
+def drawable(character: str, available: frozenset[int]) -> bool:
+    """Whether ``character`` needs no replacement: a font has it, or it needs no glyph."""
     # Spaces and invisible format characters (bidi marks, joiners) need no glyph.
-    return ord(character) in available or unicodedata.category(character) in ("Zs", "Cc", "Cf")
+    return ord(character) in available or unicodedata.category(character) in ("Zs", "Zl", "Zp", "Cc", "Cf")
 
 
-def check_glyphs(strings: Iterator[str], font_names: Sequence[str]) -> None:
-    """Raise MissingGlyphError naming the first text with characters none of the fonts has."""
+def missing_glyphs(strings: Iterator[tuple[str, str]], font_names: Sequence[str]) -> list[str]:
+    """A warning for each part of the handout with characters no font of the chain has."""
     texts = list(strings)
-    available = _union(tuple(font_names))
+    available = chain_characters(tuple(font_names))
     # One set operation over the whole handout; the per-text search runs only on a miss.
-    if set(map(ord, "".join(texts))) <= available:
-        return
-    font_name = " or ".join(dict.fromkeys(font_names))  # each font once, in order
-    for text in texts:
-        missing = sorted({c for c in text if not _drawable(c, available)})
+    if set(map(ord, "".join(text for _, text in texts))) <= available:
+        return []
+    warnings: dict[str, None] = {}
+    for where, text in texts:
+        missing = sorted({c for c in text if not drawable(c, available)})
         if missing:
-            shown = ", ".join(f"{c!r} U+{ord(c):04X}" for c in missing[:5])
-            excerpt = text if len(text) <= 60 else text[:57] + "..."
-            raise MissingGlyphError(
-                f'the font {font_name} has no glyph for {shown} in "{excerpt}"; '
-                "give a font that covers this script with --font FILE.ttf"
-            )
+            shown = ", ".join(f"{c!r} U+{ord(c):04X}" for c in missing[:_SHOWN_MISSING])
+            more = f" and {len(missing) - _SHOWN_MISSING} more" if len(missing) > _SHOWN_MISSING else ""
+            warnings[
+                f"{where}: no font has {shown}{more}; drawn as {REPLACEMENT} (give a font that "
+                "has them with --font FILE.ttf, or in the brand file's fonts: list)"
+            ] = None
+    return list(warnings)
 
 
 @cache
-def _union(font_names: tuple[str, ...]) -> frozenset[int]:
+def font_characters(font_name: str) -> frozenset[int]:
+    """The code points a registered TrueType font has glyphs for."""
+    return frozenset(registered_face(font_name).charToGlyph)
+
+
+@cache
+def chain_characters(font_names: tuple[str, ...]) -> frozenset[int]:
+    """The code points any of the registered fonts ``font_names`` has glyphs for."""
     return frozenset().union(*(font_characters(name) for name in font_names))

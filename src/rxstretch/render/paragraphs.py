@@ -8,7 +8,6 @@ any text holding Arabic or Hebrew.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from itertools import groupby
 from typing import Any, Literal
 
@@ -18,18 +17,13 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph
 
-from rxstretch.render.bidi import has_rtl, reads_left_to_right, registered_face, visual_line, visual_lines
+from rxstretch.render.bidi import has_rtl, reads_left_to_right, visual_line, visual_lines
 from rxstretch.render.fonts import FontFamily
+from rxstretch.render.glyphs import REPLACEMENT, chain_characters, drawable, font_characters
 from rxstretch.render.shared_paragraphs import ParagraphCache
 from rxstretch.render.text import markup
 
 BULLET = "\u2022"
-
-
-@cache
-def font_characters(font_name: str) -> frozenset[int]:
-    """The code points a registered TrueType font has glyphs for."""
-    return frozenset(registered_face(font_name).charToGlyph)
 
 
 class BidiParagraph(Flowable):
@@ -83,13 +77,16 @@ class Texts:
         fonts: FontFamily,
         *,
         rtl: bool,
-        fallback: str | None = None,
+        fallbacks: tuple[str, ...] = (),
         backup: FontFamily | None = None,
     ) -> None:
         self.rtl = rtl
         self.fonts = fonts
-        self.fallback = fallback
+        self.fallbacks = fallbacks  # the chain after the family and its backup, in order
         self.backup = backup
+        own = (fonts.regular, *([backup.regular] if backup else []))
+        self._own = chain_characters(own)  # drawn in the paragraph's own face
+        self._chain = chain_characters((*own, *fallbacks))
         alignment: Literal[0, 2] = TA_RIGHT if rtl else TA_LEFT
         self.styles = {
             name: ParagraphStyle(f"{name}-{'rtl' if rtl else 'ltr'}", parent=style, alignment=alignment)
@@ -135,26 +132,37 @@ class Texts:
         ]
 
     def _spaces(self, text: str) -> str:
-        """Spaces the family lacks (thin, narrow no-break...) become ones it has."""
+        """Spaces the family lacks (thin, narrow no-break...) become ones it has, and a
+        character no font of the chain has becomes the visible replacement mark."""
         if text.isascii():  # every font has the ASCII space
             return text
         available = font_characters(self.fonts.regular)
-        if all(ord(c) in available or not c.isspace() for c in text):
+        if all((ord(c) in available or not c.isspace()) and ord(c) in self._chain for c in text):
             return text
         spare = "\u00a0" if 0xA0 in available else " "
-        return "".join(spare if c.isspace() and ord(c) not in available and c != "\n" else c for c in text)
+        return "".join(self._printable(c, available, spare) for c in text)
+
+    def _printable(self, character: str, available: frozenset[int], spare: str) -> str:
+        if character.isspace():
+            return spare if ord(character) not in available and character != "\n" else character
+        return character if drawable(character, self._chain) else REPLACEMENT
+
+    def _fallback_for(self, character: str, own: frozenset[int]) -> str | None:
+        """The chain's font for a character ``own`` lacks, or None to keep the text's face."""
+        if ord(character) in own or character.isspace():
+            return None
+        return next((f for f in self.fallbacks if ord(character) in font_characters(f)), None)
 
     def markup(self, text: str) -> str:
-        """Escape ``text``; runs the main font lacks are set in the fallback font, if one is given."""
-        if self.fallback is None:
+        """Escape ``text``; runs the family lacks are set in the first fallback font that has them."""
+        if not self.fallbacks:
             return markup(text)
-        main = font_characters(self.fonts.regular)
-        runs = [
-            (key, "".join(group)) for key, group in groupby(text, key=lambda c: ord(c) in main or c.isspace())
-        ]
         return "".join(
-            markup(run) if in_main else f'<font name="{self.fallback}">{markup(run)}</font>'
-            for in_main, run in runs
+            markup(run) if font is None else f'<font name="{font}">{markup(run)}</font>'
+            for font, run in (
+                (font, "".join(group))
+                for font, group in groupby(text, key=lambda c: self._fallback_for(c, self._own))
+            )
         )
 
     def _runs(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> list[tuple[str, str, float]]:
@@ -167,10 +175,8 @@ class Texts:
         main = font_characters(font)
         return [
             (run_font, run, stringWidth(run, run_font, style.fontSize))
-            for in_main, group in groupby(line, key=lambda c: ord(c) in main or c.isspace())
-            for run_font, run in [
-                (font if in_main or self.fallback is None else self.fallback, "".join(group))
-            ]
+            for fallback, group in groupby(line, key=lambda c: self._fallback_for(c, main))
+            for run_font, run in [(fallback or font, "".join(group))]
         ]
 
     def line_width(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> float:
