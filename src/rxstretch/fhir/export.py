@@ -135,11 +135,8 @@ def condition_coding(condition_id: str, library: Library) -> list[dict[str, Any]
     """The codings of a library condition: ICD-10 and SNOMED CT when known, and its rxstretch id."""
     condition = library.conditions[condition_id]
     name = condition.names.get(library.default_language)
-    found = []
-    if condition.icd10:
-        found.append(codes.coding(codes.ICD10, condition.icd10))
-    if condition.snomed:
-        found.append(codes.coding(codes.SNOMED, condition.snomed))
+    found = [codes.coding(codes.ICD10, code) for code in condition.icd10]
+    found += [codes.coding(codes.SNOMED, code) for code in condition.snomed]
     found.append(codes.coding(codes.CONDITION_SYSTEM, condition_id, name))
     return found
 

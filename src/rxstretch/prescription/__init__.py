@@ -15,7 +15,7 @@ from typing import Any
 from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
-from rxstretch.loaders.conditions import describe_unmatched, match_condition
+from rxstretch.loaders.matching import describe_unmatched, match_condition
 from rxstretch.loaders.reader import Reader, join_path, line_in
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import (

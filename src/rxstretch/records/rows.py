@@ -16,7 +16,7 @@ from typing import Any
 from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
-from rxstretch.loaders.conditions import match_condition
+from rxstretch.loaders.matching import match_condition
 from rxstretch.loaders.names import ExerciseMatcher, ProgramMatcher, close_hint
 from rxstretch.loaders.reader import Reader
 from rxstretch.model import (
