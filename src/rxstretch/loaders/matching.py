@@ -201,3 +201,48 @@ def _valid(condition: Condition) -> str:
     if condition.recent_weeks is not None:
         options += ["weeks=N", "since=YYYY-MM-DD", "past"]
     return f"it takes {', '.join(options)}" if options else "it takes no qualifiers"
+
+
+def qualifier_texts(fields: Mapping[str, object]) -> list[str]:
+    """Qualifiers given as a mapping (``{approach: posterior, weeks: 6, past: true}``, as in a
+    prescription file or a JSON record) in the text form :func:`parse_condition` reads."""
+    found = []
+    for key, value in fields.items():
+        if key == "past":
+            if value is not True:
+                raise ConditionTextError(f"past: write true, or leave it out (not {value!r})")
+            found.append("past")
+        elif isinstance(value, datetime.date):
+            found.append(f"{key}={value.isoformat()}")
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            found.append(f"{key}={value}")
+        else:
+            raise ConditionTextError(f"{key}: write a word, a number or a date, not {value!r}")
+    return found
+
+
+def merge_details(details: Sequence[PatientCondition]) -> tuple[PatientCondition, ...]:
+    """One entry per condition, the strictest reading of all its mentions: a qualifier that is
+    not given alike in every mention becomes unknown (so the rules of every value apply), the
+    most recent time wins, and ``past`` needs every mention to say so."""
+    merged: dict[str, PatientCondition] = {}
+    for detail in details:
+        other = merged.get(detail.condition)
+        if other is None:
+            merged[detail.condition] = detail
+            continue
+        weeks = [w for w in (detail.weeks, other.weeks) if w is not None]
+        since = [s for s in (detail.since, other.since) if s is not None]
+        merged[detail.condition] = PatientCondition(
+            detail.condition,
+            {k: v for k, v in detail.values.items() if other.values.get(k) == v},
+            min(weeks) if weeks else None,
+            max(since) if since else None,
+            detail.past and other.past,
+        )
+    return tuple(merged.values())
+
+
+def is_qualified(detail: PatientCondition) -> bool:
+    """Whether ``detail`` says more than the bare condition id."""
+    return bool(detail.values) or detail.weeks is not None or detail.since is not None or detail.past
