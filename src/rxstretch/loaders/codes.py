@@ -92,7 +92,7 @@ def explain_code(conditions: Mapping[str, Condition], text: str) -> str | None:
         if near:
             listed = ", ".join(f"{c.id} ({_codes(c)})" for c in near)
             return f"{message}; conditions coded in {category}: {listed}"
-    return f"{message}; write the condition id (such as knee-osteoarthritis) or its name instead"
+    return f"{message}; write the condition's id (lowercase words joined by hyphens) or its name instead"
 
 
 def _codes(condition: Condition) -> str:
