@@ -209,7 +209,7 @@ def _refusal(
         qualified = "".join(f", {key}: {value}" for key, value in finding.rule.when.items())
         why = f'"{item.exercise_id}" must be avoided with {decided.id} ({name}{qualified}){via}'
         if finding.rule.reason:
-            why += f": {finding.rule.reason}"
+            why += f": {finding.rule.reason.rstrip('.')}"
     how = (
         f"to prescribe it anyway, add to the prescription: overrides: [{{exercise: {item.exercise_id}, "
         f"condition: {finding.condition}, reason: ...}}], or use --allow {item.exercise_id}:"
