@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from rxstretch.errors import closest, suggestion
 from rxstretch.loaders.codes import code_kind, explain_code, match_code
@@ -45,13 +46,16 @@ def condition_lookup(conditions: Mapping[str, Condition]) -> dict[str, tuple[str
     return {key: tuple(ids) for key, ids in lookup.items()}
 
 
-def parse_condition(library: Library, text: str, extra: Sequence[str] = ()) -> PatientCondition:
+def parse_condition(
+    library: Library, text: str, extra: Sequence[str] = (), *, suggest: bool = True
+) -> PatientCondition:
     """Return the qualified condition ``text`` names; ``extra`` are more qualifiers (from a
-    mapping in a prescription). Raises ConditionTextError saying what is wrong and what works."""
+    mapping in a prescription). Raises ConditionTextError saying what is wrong and what works;
+    without ``suggest`` an unknown name gets no "did you mean" (which is slow to find)."""
     head, *qualifiers = text.split(":")
     if not head.strip():
         raise ConditionTextError("a condition is empty; write an id, a name or a code")
-    found = _match_head(library, head.strip())
+    found = _match_head(library, head.strip(), suggest)
     for qualifier in (*qualifiers, *extra):
         found = _qualify(library.conditions[found.condition], found, qualifier.strip())
     return found
@@ -63,7 +67,7 @@ def match_condition(library: Library, text: str) -> tuple[str, ...]:
     if text in library.conditions:
         return (text,)
     try:
-        return (parse_condition(library, text).condition,)
+        return (parse_condition(library, text, suggest=False).condition,)
     except ConditionTextError:
         head = text.split(":")[0].strip()
         if code_kind(head):
@@ -96,7 +100,7 @@ def _names(library: Library) -> Mapping[str, tuple[str, ...]]:
     return library.condition_keys or condition_lookup(library.conditions)
 
 
-def _match_head(library: Library, head: str) -> PatientCondition:
+def _match_head(library: Library, head: str, suggest: bool) -> PatientCondition:
     conditions = library.conditions
     if head in conditions:
         return PatientCondition(head)
@@ -115,34 +119,68 @@ def _match_head(library: Library, head: str) -> PatientCondition:
     if phrased is not None:
         return phrased
     keys = _names(library)
-    close = closest(folded, keys)
+    close = closest(folded, keys) if suggest else None
     hint = suggestion(keys[close][0]) if close else ""
     raise ConditionTextError(
         f'unknown condition "{head}"{hint}; use an id, a name, a synonym or an ICD-10 or SNOMED CT code'
     )
 
 
-def _phrased(library: Library, folded: str) -> PatientCondition | None:
-    """A name said with a qualifier phrase ("posterior hip replacement") or as history."""
-    found: dict[str, PatientCondition] = {}
-    for condition in library.conditions.values():
-        if any(folded == fold(phrase) for phrases in condition.past.values() for phrase in phrases):
-            past = PatientCondition(condition.id, past=True)
-            found[format_condition(past)] = past
+@dataclass(frozen=True)
+class _Phrases:
+    """The folded ``past`` phrases and qualifier phrases of a library's conditions."""
+
+    past: Mapping[str, tuple[str, ...]]
+    # (condition id, qualifier, value, its folded phrases, longest first)
+    qualifiers: tuple[tuple[str, str, str, tuple[str, ...]], ...]
+
+
+# Folding every phrase again for each record of a large batch would dominate its time.
+_PHRASES: dict[int, tuple[Mapping[str, Condition], _Phrases]] = {}
+
+
+def _phrases(conditions: Mapping[str, Condition]) -> _Phrases:
+    cached = _PHRASES.get(id(conditions))
+    if cached is not None and cached[0] is conditions:
+        return cached[1]
+    past: dict[str, dict[str, None]] = {}
+    qualifiers = []
+    for condition in conditions.values():
+        for phrase in (p for phrases in condition.past.values() for p in phrases):
+            past.setdefault(fold(phrase), {})[condition.id] = None
         for qualifier, values in condition.qualifiers.items():
             for value, phrases in values.items():
-                rest = _without_phrase(folded, phrases)
-                if rest is not None and condition.id in _names(library).get(rest, ()):
-                    qualified = PatientCondition(condition.id, {qualifier: value})
-                    found[format_condition(qualified)] = qualified
+                folded = sorted(
+                    {fold(p) for ps in phrases.values() for p in ps} - {""}, key=len, reverse=True
+                )
+                qualifiers.append((condition.id, qualifier, value, tuple(folded)))
+    found = _Phrases({k: tuple(v) for k, v in past.items()}, tuple(qualifiers))
+    if len(_PHRASES) > 8:
+        _PHRASES.clear()
+    _PHRASES[id(conditions)] = (conditions, found)
+    return found
+
+
+def _phrased(library: Library, folded: str) -> PatientCondition | None:
+    """A name said with a qualifier phrase ("posterior hip replacement") or as history."""
+    tables = _phrases(library.conditions)
+    found: dict[str, PatientCondition] = {}
+    for condition_id in tables.past.get(folded, ()):
+        past = PatientCondition(condition_id, past=True)
+        found[format_condition(past)] = past
+    for condition_id, qualifier, value, phrases in tables.qualifiers:
+        rest = _without_phrase(folded, phrases)
+        if rest is not None and condition_id in _names(library).get(rest, ()):
+            qualified = PatientCondition(condition_id, {qualifier: value})
+            found[format_condition(qualified)] = qualified
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _without_phrase(folded: str, phrases: Mapping[str, tuple[str, ...]]) -> str | None:
+def _without_phrase(folded: str, phrases: tuple[str, ...]) -> str | None:
     """``folded`` with the longest of ``phrases`` that it holds as whole words taken out."""
-    for phrase in sorted({fold(p) for ps in phrases.values() for p in ps}, key=len, reverse=True):
-        padded = f" {folded} "
-        if phrase and f" {phrase} " in padded:
+    padded = f" {folded} "
+    for phrase in phrases:
+        if f" {phrase} " in padded:
             return " ".join(padded.replace(f" {phrase} ", " ", 1).split())
     return None
 
