@@ -479,3 +479,14 @@ def test_bundled_programs_pass_their_own_checks_without_a_warning(library: Libra
     for program in library.programs.values():
         rx = Prescription(patient=Patient("A"), exercises=program.exercises)
         assert review(rx, library).warnings == (), program.id
+
+
+def test_a_fhir_caution_decided_by_an_implied_condition_cites_the_patients_own(library: Library) -> None:
+    from rxstretch.api import fhir_bundle
+
+    from .fhir_check import check_bundle
+
+    bundle = fhir_bundle(_rx("tandem-stance", conditions=["bppv"]), library, today=FIXED_DATE)
+    check_bundle(bundle)
+    issues = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DetectedIssue"]
+    assert [i["detail"] for i in issues] == ["tandem-stance is to be done with caution with bppv"]

@@ -56,7 +56,8 @@ class SafetyReport:
     """What the checks found about one prescription.
 
     ``cautions`` maps an exercise to the conditions whose caution rule decided; ``rules`` holds
-    the deciding rule of each (exercise, condition), for its texts and the clinician's reason.
+    the deciding rule of each (exercise, condition), for its texts and the clinician's reason;
+    ``via`` gives the patient's own condition where the deciding one is implied by it.
     """
 
     cautions: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -64,6 +65,7 @@ class SafetyReport:
     refusals: tuple[Refusal, ...] = ()
     warnings: tuple[str, ...] = ()
     rules: dict[tuple[str, str], Contraindication] = field(default_factory=dict)
+    via: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def review(
@@ -80,6 +82,7 @@ def review(
     overridden = {(o.exercise, o.condition): o for o in prescription.overrides}
     cautions: dict[str, tuple[str, ...]] = {}
     rules: dict[tuple[str, str], Contraindication] = {}
+    via: dict[tuple[str, str], str] = {}
     used: dict[Override, None] = {}
     refusals: list[Refusal] = []
     active, warnings = _active_conditions(prescription, library, today)
@@ -98,6 +101,8 @@ def review(
                 refusals.append(_refusal(prescription, index, item, finding, library))
             if finding.rule is not None:
                 rules[(exercise.id, finding.decided_by)] = finding.rule
+            if finding.decided_by != finding.condition:
+                via[(exercise.id, finding.decided_by)] = finding.condition
         warnings += _dosage_warnings(exercise, item)
     used_pairs = {(o.exercise, o.condition) for o in used}
     warnings += [
@@ -117,7 +122,7 @@ def review(
             f"{count} exercises: patients do fewer of them as the list grows; "
             f"consider {max_exercises} or fewer"
         )
-    return SafetyReport(cautions, tuple(used), tuple(refusals), tuple(warnings), rules)
+    return SafetyReport(cautions, tuple(used), tuple(refusals), tuple(warnings), rules, via)
 
 
 def check_safety(
