@@ -439,14 +439,23 @@ def test_show_gives_the_qualifier_and_the_clinicians_reason(run_cli) -> None:
     assert "    Reason: Posterior approach (or hemiarthroplasty): knee rolls" in text
 
 
-def test_every_qualified_rule_gives_the_clinician_a_reason(library: Library) -> None:
+def test_every_avoid_and_qualified_rule_gives_the_clinician_a_reason(library: Library) -> None:
     unexplained = [
         (e.id, r.key)
         for e in library.exercises.values()
         for r in e.contraindications
-        if r.when and not r.reason
+        if (r.when or r.level == "avoid") and not r.reason
     ]
     assert not unexplained
+
+
+def test_a_refusal_gives_the_clinician_the_rules_reason(library: Library) -> None:
+    (refusal,) = review(_rx("wall-squat", conditions=["uncontrolled-hypertension"]), library).refusals
+    assert refusal.reason == (
+        '"wall-squat" must be avoided with uncontrolled-hypertension (Uncontrolled high blood pressure): '
+        "Sustained isometric effort (often with breath-holding) produces a marked pressor response; "
+        "unsafe while blood pressure is uncontrolled"
+    )
 
 
 # --- red flags -------------------------------------------------------------------------------
