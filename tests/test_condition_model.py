@@ -439,12 +439,9 @@ def test_show_gives_the_qualifier_and_the_clinicians_reason(run_cli) -> None:
     assert "    Reason: Posterior approach (or hemiarthroplasty): knee rolls" in text
 
 
-def test_every_avoid_and_qualified_rule_gives_the_clinician_a_reason(library: Library) -> None:
+def test_every_bundled_rule_gives_the_clinician_a_reason(library: Library) -> None:
     unexplained = [
-        (e.id, r.key)
-        for e in library.exercises.values()
-        for r in e.contraindications
-        if (r.when or r.level == "avoid") and not r.reason
+        (e.id, r.key) for e in library.exercises.values() for r in e.contraindications if not r.reason
     ]
     assert not unexplained
 
