@@ -43,7 +43,7 @@ def test_every_exercise_is_complete_in_every_ui_language_with_a_figure(library: 
             text = exercise.text[language]
             assert not text.borrowed, f"{exercise.id}: {language} borrows {text.borrowed}"
             assert set(text.muscles_note) == set(exercise.muscles), f"{exercise.id} {language}"
-            assert set(text.contraindications) == {c.condition for c in exercise.contraindications}
+            assert set(text.contraindications) == {c.key for c in exercise.contraindications}
             assert text.tips, exercise.id
         assert exercise.figure is not None, f"{exercise.id} has no figure"
         assert set(exercise.alt) >= LANGUAGES, exercise.id

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rxstretch.errors import ValidationError
-from rxstretch.loaders.conditions import match_condition
+from rxstretch.loaders.matching import match_condition
 from rxstretch.model import Library
 from rxstretch.output import MAX_SLUG_LENGTH, RESERVED_NAMES, NameAllocator, slugify
 from rxstretch.records import Record, detect_encoding, iter_records

@@ -9,7 +9,7 @@ import pytest
 
 from rxstretch.api import build_handout, render_handout
 from rxstretch.errors import ContraindicationError, ValidationError
-from rxstretch.loaders.conditions import describe_unmatched, match_condition
+from rxstretch.loaders.matching import describe_unmatched, match_condition
 from rxstretch.model import Frequency, Library, Override, Patient, PrescribedExercise, Prescription
 from rxstretch.prescription import quick_prescription, with_overrides
 from rxstretch.safety import review

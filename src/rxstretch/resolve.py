@@ -16,7 +16,7 @@ from rxstretch.model import (
     Prescription,
 )
 from rxstretch.model.handout import Card, Handout, Labels, Tracker, TrackerRow
-from rxstretch.safety import check_safety
+from rxstretch.safety import SafetyReport, check_safety, implied_closure
 
 # More boxes than this no longer fit a day's cell; such a schedule is noted in the frequency.
 MAX_TRACKER_BOXES = 4
@@ -42,9 +42,9 @@ def resolve_handout(
         raise RxStretchError(f"the exercise diary covers 1 to {MAX_TRACKER_WEEKS} weeks, not {tracker_weeks}")
     locale = parse_locale(language or prescription.language or library.default_language)
     ui = Localizer(locale)
-    safety = check_safety(prescription, library, max_exercises=max_exercises)
+    safety = check_safety(prescription, library, max_exercises=max_exercises, today=today)
     brand = brand or Brand()
-    cards, fallbacks = _cards(prescription, library, ui, safety.cautions)
+    cards, fallbacks = _cards(prescription, library, ui, safety)
     patient = prescription.patient
     return Handout(
         language=ui.tag,
@@ -74,6 +74,11 @@ def resolve_handout(
             *safety.warnings,
             *(
                 f"{exercise_id}: caution with {condition}, explained on the sheet"
+                + (
+                    f" ({rule.reason})"
+                    if (rule := safety.rules.get((exercise_id, condition))) and rule.reason
+                    else ""
+                )
                 for exercise_id, conditions in safety.cautions.items()
                 for condition in conditions
             ),
@@ -84,7 +89,7 @@ def resolve_handout(
 
 
 def _cards(
-    prescription: Prescription, library: Library, ui: Localizer, cautions: dict[str, tuple[str, ...]]
+    prescription: Prescription, library: Library, ui: Localizer, safety: SafetyReport
 ) -> tuple[tuple[Card, ...], tuple[str, ...]]:
     """Return the cards, and what of them is not in the handout's language."""
     wanted = language_candidates(ui.locale)
@@ -105,9 +110,8 @@ def _cards(
         ]
         if missing_timing:
             fallbacks.append(f"{exercise.id}: timing words ({', '.join(missing_timing)}) shown in English")
-        cards.append(
-            _card(number, exercise, item, ui, library, content_language, cautions.get(exercise.id, ()))
-        )
+        cautions = _cautions(exercise, safety, library, content_language, ui)
+        cards.append(_card(number, exercise, item, ui, library, content_language, cautions))
     return tuple(cards), tuple(fallbacks)
 
 
@@ -146,6 +150,11 @@ def _safety_advice(ui: Localizer, brand: Brand) -> tuple[str, ...]:
         ui.gettext("Stop and contact us if pain is sharp, gets worse, or lasts over two hours afterwards."),
         ui.gettext("Stop and contact us if you feel numbness, tingling, weakness, dizziness or faintness."),
         ui.gettext(
+            "Get urgent medical help if you have chest pain or sudden breathlessness, a painful, "
+            "swollen or warm calf, new weakness or numbness in an arm or leg, or dizziness with "
+            "double vision, slurred speech or trouble swallowing."
+        ),
+        ui.gettext(
             "Get urgent medical help if you lose control of your bladder or bowels, "
             "or feel numb between your legs."
         ),
@@ -153,6 +162,34 @@ def _safety_advice(ui: Localizer, brand: Brand) -> tuple[str, ...]:
     if brand.phone:
         advice.append(ui.gettext("Clinic phone: %(phone)s", phone=brand.phone))
     return tuple(advice)
+
+
+def _cautions(
+    exercise: Exercise, safety: SafetyReport, library: Library, language: str, ui: Localizer
+) -> tuple[str, ...]:
+    """The boxes on a card: each caution rule's text, and for a red flag the clinician chose to
+    override, the urgent-care text (the patient must still know when to get help)."""
+    text = exercise.text[language]
+
+    def name(condition_id: str) -> str:
+        names = library.conditions[condition_id].names
+        return names.get(language) or names.get(library.default_language) or condition_id
+
+    found = []
+    for condition_id in safety.cautions.get(exercise.id, ()):
+        rule = safety.rules.get((exercise.id, condition_id))
+        why = text.contraindications.get(rule.key if rule else condition_id)
+        found.append(f"{name(condition_id)}. {why}" if why else name(condition_id))
+    for override in safety.overrides:
+        closure = implied_closure(override.condition, library.conditions)
+        flag = next((c for c in closure if library.conditions[c].red_flag), None)
+        if override.exercise == exercise.id and flag is not None:
+            urgent = ui.gettext(
+                "This is a warning sign that needs a doctor. Do this exercise only as agreed with "
+                "your physiotherapist, and get urgent medical help if it comes back or gets worse."
+            )
+            found.append(f"{name(flag)}. {urgent}")
+    return tuple(found)
 
 
 def _card(
@@ -165,12 +202,6 @@ def _card(
     cautions: tuple[str, ...],
 ) -> Card:
     text = exercise.text[content_language]
-    caution_texts = []
-    for condition_id in cautions:
-        names = library.conditions[condition_id].names
-        name = names.get(content_language) or names.get(library.default_language) or condition_id
-        why = text.contraindications.get(condition_id)
-        caution_texts.append(f"{name}. {why}" if why else name)
     return Card(
         number=number,
         exercise_id=exercise.id,
@@ -180,7 +211,7 @@ def _card(
         dosage=dosage_rows(exercise.dosage, item, ui, library),
         tips=text.tips,
         notes=item.notes,
-        cautions=tuple(caution_texts),
+        cautions=cautions,
         image=item.image or exercise.image,
         language=content_language,
         video=exercise.video,

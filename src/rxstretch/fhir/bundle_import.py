@@ -17,7 +17,7 @@ from typing import Any
 from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.fhir import codes
-from rxstretch.loaders.conditions import describe_unmatched, match_condition
+from rxstretch.loaders.matching import describe_unmatched, match_condition
 from rxstretch.model import (
     SIDES,
     Clinician,

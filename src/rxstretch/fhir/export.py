@@ -135,11 +135,8 @@ def condition_coding(condition_id: str, library: Library) -> list[dict[str, Any]
     """The codings of a library condition: ICD-10 and SNOMED CT when known, and its rxstretch id."""
     condition = library.conditions[condition_id]
     name = condition.names.get(library.default_language)
-    found = []
-    if condition.icd10:
-        found.append(codes.coding(codes.ICD10, condition.icd10))
-    if condition.snomed:
-        found.append(codes.coding(codes.SNOMED, condition.snomed))
+    found = [codes.coding(codes.ICD10, code) for code in condition.icd10]
+    found += [codes.coding(codes.SNOMED, code) for code in condition.snomed]
     found.append(codes.coding(codes.CONDITION_SYSTEM, condition_id, name))
     return found
 
@@ -246,14 +243,19 @@ def _detected_issues(
         requests.setdefault(card.exercise_id, []).append(ids.ref(f"request/{card.number}"))
     found = []
     # Without conditions there is nothing to be cautious about (and the review costs a batch time).
-    cautions = review(prescription, library).cautions if prescription.conditions else {}
+    report = review(prescription, library) if prescription.conditions else None
+    cautions = report.cautions if report else {}
+    # A caution decided by an implied condition (bppv → vertigo) is evidenced by the patient's own.
+    via = report.via if report else {}
     for exercise_id, conditions in cautions.items():
-        for condition in conditions:
+        for decided in conditions:
+            condition = via.get((exercise_id, decided), decided)
             role = f"caution/{exercise_id}/{condition}"
             found.append((role, _issue(role, "moderate", exercise_id, condition, requests, ids, instant)))
     for override in handout.overrides:
-        role = f"override/{override.exercise}/{override.condition}"
-        issue = _issue(role, "high", override.exercise, override.condition, requests, ids, instant)
+        condition = via.get((override.exercise, override.condition), override.condition)
+        role = f"override/{override.exercise}/{condition}"
+        issue = _issue(role, "high", override.exercise, condition, requests, ids, instant)
         mitigation: dict[str, Any] = {
             "action": {"coding": [codes.OVERRIDE_MITIGATION], "text": override.reason},
             "date": instant,

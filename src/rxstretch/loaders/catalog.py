@@ -146,8 +146,10 @@ def exercise_details(library: Library, exercise_id: str, *, language: str | None
         "contraindications": [
             {
                 "condition": library.conditions[c.condition].names.get(chosen, c.condition),
+                "when": dict(c.when),
                 "level": c.level,
-                "why": text.contraindications.get(c.condition, ""),
+                "why": text.contraindications.get(c.key, ""),
+                "reason": c.reason or "",
             }
             for c in exercise.contraindications
         ],
@@ -193,10 +195,11 @@ def format_details(details: dict[str, Any]) -> str:
     lines += ["", f"Who benefits: {details['suitable_for']}"]
     if details["contraindications"]:
         lines += ["", "Contraindications:"]
-        lines += [
-            f"  - {c['level'].upper()}: {c['condition']}. {c['why']}".rstrip()
-            for c in details["contraindications"]
-        ]
+        for c in details["contraindications"]:
+            when = "".join(f" ({key}: {value})" for key, value in c["when"].items())
+            lines.append(f"  - {c['level'].upper()}: {c['condition']}{when}. {c['why']}".rstrip())
+            if c["reason"]:
+                lines.append(f"    Reason: {c['reason']}")
     lines += ["", f"Licence: {details['licence']}", "Sources:"]
     lines += [f"  - {s['title']}" + (f" <{s['url']}>" if s.get("url") else "") for s in details["sources"]]
     return "\n".join(lines)

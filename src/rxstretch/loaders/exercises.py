@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import ValidationError, did_you_mean
-from rxstretch.loaders.conditions import SNOMED_PATTERN
+from rxstretch.loaders.codes import SNOMED_PATTERN
 from rxstretch.loaders.figures import panel_problem
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap
@@ -187,13 +187,49 @@ def _read_dosage(doc: LocatedMap, reader: Reader, vocabulary: Vocabulary) -> Dos
 def _read_contraindications(
     doc: LocatedMap, reader: Reader, conditions: Mapping[str, Condition]
 ) -> tuple[Contraindication, ...]:
+    """Rules: ``{condition, level, when?, reason?}``; ``when`` names qualifier values of the
+    condition (``{approach: posterior}``), and each rule's key appears once."""
     found: list[Contraindication] = []
-    for path, node in reader.mapping_items(doc, "contraindications", "", required=("condition", "level")):
+    for path, node in reader.mapping_items(
+        doc, "contraindications", "", required=("condition", "level"), optional=("when", "reason")
+    ):
         condition = reader.choice(node, "condition", path, conditions, what="condition")
         level = reader.choice(node, "level", path, LEVELS, what="level")
-        if condition is not None and level is not None:
-            found.append(Contraindication(condition, level))  # type: ignore[arg-type]
+        reason = reader.text(node, "reason", path) if "reason" in node else None
+        when = _read_when(node, reader, path, conditions[condition]) if condition else {}
+        if condition is None or level is None or when is None:
+            continue
+        rule = Contraindication(condition, level, when, reason)  # type: ignore[arg-type]
+        if any(other.key == rule.key for other in found):
+            reader.problem(node.line, path, f"{rule.key} has a rule already; give each rule its own when:")
+            continue
+        found.append(rule)
     return tuple(found)
+
+
+def _read_when(node: LocatedMap, reader: Reader, path: str, condition: Condition) -> dict[str, str] | None:
+    """The qualifier values a rule is limited to; None after a problem."""
+    if "when" not in node:
+        return {}
+    here = join_path(path, "when")
+    table = reader.free_mapping(node["when"], here, line=node.line_of("when"))
+    if table is None:
+        return None
+    when: dict[str, str] = {}
+    for qualifier in table:
+        if str(qualifier) not in condition.qualifiers:
+            known = ", ".join(condition.qualifiers) or "none"
+            reader.problem(
+                table.line_of(qualifier),
+                join_path(here, str(qualifier)),
+                f"{condition.id} has no qualifier {qualifier} (it has: {known})",
+            )
+            return None
+        value = reader.choice(table, qualifier, here, condition.qualifiers[str(qualifier)], what="value")
+        if value is None:
+            return None
+        when[str(qualifier)] = value
+    return when
 
 
 def _read_sources(doc: LocatedMap, reader: Reader) -> tuple[Source, ...]:
@@ -299,9 +335,7 @@ def _read_texts(
         return {}
     reference = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in complete else complete[0]
     unexplained = [
-        c.condition
-        for c in contraindications
-        if c.condition not in blocks[reference].get("contraindications", {})
+        c.key for c in contraindications if c.key not in blocks[reference].get("contraindications", {})
     ]
     if unexplained:
         reader.problem(
@@ -365,7 +399,7 @@ def _read_text_block(
             fields["steps"] = tuple(steps)
     if "tips" in node and (tips := reader.texts(node, "tips", path)):
         fields["tips"] = tips
-    condition_ids = tuple(c.condition for c in contraindications)
+    condition_ids = tuple(c.key for c in contraindications)
     if "muscles_note" in node:
         fields["muscles_note"] = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
     if "contraindications" in node:

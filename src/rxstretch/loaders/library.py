@@ -15,10 +15,11 @@ from typing import Any
 
 from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.loaders.conditions import condition_lookup, read_conditions
+from rxstretch.loaders.conditions import check_relations, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
 from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
+from rxstretch.loaders.matching import condition_lookup
 from rxstretch.loaders.parsecache import ParseCache
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
@@ -144,6 +145,8 @@ def _merge_conditions(folders: Sequence[Path], problems: list[Problem]) -> dict[
             reader = Reader(str(path))
             conditions.update(read_conditions(_load_file(path, problems), reader, known=conditions))
             problems.extend(reader.problems)
+    # A clinic's condition may imply a bundled one, so relations are checked once all are read.
+    problems.extend(check_relations(conditions))
     return conditions
 
 

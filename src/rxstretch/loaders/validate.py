@@ -112,11 +112,12 @@ def _validate_against_library(
 def _safety_findings(prescription: Prescription, library: Library) -> tuple[list[Problem], list[str]]:
     """Refusals are problems; cautions and dosage warnings are notes (the file is still valid)."""
     report = review(prescription, library)
-    notes = [
-        f"  caution: {exercise_id} with {condition}"
-        for exercise_id, conditions in report.cautions.items()
-        for condition in conditions
-    ]
+    notes = []
+    for exercise_id, conditions in report.cautions.items():
+        for condition in conditions:
+            rule = report.rules.get((exercise_id, condition))
+            reason = f": {rule.reason}" if rule is not None and rule.reason else ""
+            notes.append(f"  caution: {exercise_id} with {condition}{reason}")
     notes += [f"  override: {o.exercise} despite {o.condition}: {o.reason}" for o in report.overrides]
     notes += [f"  warning: {warning}" for warning in report.warnings]
     return [refusal.problem for refusal in report.refusals], notes

@@ -88,10 +88,23 @@ class ExerciseText:
 
 @dataclass(frozen=True)
 class Contraindication:
-    """A condition under which the exercise must be avoided or done with caution."""
+    """A condition under which the exercise must be avoided or done with caution.
+
+    ``when`` narrows the rule to patients whose condition has these qualifier values
+    (``{approach: posterior}``); a patient whose value is not known gets every such rule.
+    ``reason`` is the clinician's explanation (English is fine); the patient reads the text.
+    """
 
     condition: str
     level: Level
+    when: Mapping[str, str] = field(default_factory=dict)
+    reason: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The key of the rule's patient text: the condition id, then its ``when`` values
+        (``recent-hip-replacement:posterior``), as a clinician would type it."""
+        return ":".join((self.condition, *self.when.values()))
 
 
 @dataclass(frozen=True)
@@ -141,9 +154,37 @@ class Condition:
     id: str
     names: Mapping[str, str]
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    icd10: str | None = None
-    snomed: str | None = None
+    # Codes as listed; an ICD-10 category also names its subcodes (M17 → M17.1).
+    icd10: tuple[str, ...] = ()
+    snomed: tuple[str, ...] = ()
     red_flag: bool = False
+    # Conditions whose rules apply too (bppv implies vertigo); the strictest rule wins.
+    implies: tuple[str, ...] = ()
+    # Qualifier → value → phrases per language that say it ("posterior", "voie postérieure").
+    qualifiers: Mapping[str, Mapping[str, Mapping[str, tuple[str, ...]]]] = field(default_factory=dict)
+    # The protected period: from this many weeks after onset or surgery the rules no longer apply.
+    recent_weeks: int | None = None
+    # Phrases per language naming the condition after that period ("history of hip replacement").
+    past: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    origin: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class PatientCondition:
+    """A patient's condition as the clinician qualified it.
+
+    ``values`` holds the qualifiers given (``approach: posterior``); a qualifier left out is
+    unknown, and every rule for any of its values applies. ``weeks`` is the time since onset or
+    surgery when known (from ``weeks=`` or ``since=``); ``past`` says the clinician wrote it as
+    history, beyond the condition's protected period.
+    """
+
+    condition: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    weeks: int | None = None
+    since: datetime.date | None = None
+    past: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,6 +299,15 @@ class Prescription:
     notes: str | None = None
     follow_up: datetime.date | None = None
     source: str = "<prescription>"
+    # Qualifiers and recency of the conditions the clinician qualified (by condition id).
+    condition_details: tuple[PatientCondition, ...] = ()
+
+    def detail(self, condition_id: str) -> PatientCondition:
+        """The patient's qualified ``condition_id``: unqualified unless the clinician said more."""
+        for detail in self.condition_details:
+            if detail.condition == condition_id:
+                return detail
+        return PatientCondition(condition_id)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from typing import Any
 from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
-from rxstretch.loaders.conditions import describe_unmatched, match_condition
+from rxstretch.loaders.matching import (
+    ConditionTextError,
+    describe_unmatched,
+    is_qualified,
+    match_condition,
+    merge_details,
+    parse_condition,
+    qualifier_texts,
+)
 from rxstretch.loaders.reader import Reader, join_path, line_in
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import (
@@ -25,6 +33,7 @@ from rxstretch.model import (
     Library,
     Override,
     Patient,
+    PatientCondition,
     PrescribedExercise,
     Prescription,
 )
@@ -60,7 +69,7 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
     language = read_language(doc, reader) if "language" in doc else None
     date = _read_date(doc, "date", reader)
     follow_up = _read_date(doc, "follow_up", reader)
-    conditions = _read_conditions(doc, reader, library) if "conditions" in doc else ()
+    details = _read_conditions(doc, reader, library) if "conditions" in doc else ()
     exercises = tuple(
         prescribed
         for path, node in reader.mapping_items(
@@ -80,11 +89,12 @@ def read_prescription(data: Any, reader: Reader, library: Library) -> Prescripti
         language=language,
         date=date,
         clinician=clinician,
-        conditions=conditions,
+        conditions=tuple(d.condition for d in details),
         overrides=overrides,
         notes=notes,
         follow_up=follow_up,
         source=reader.source,
+        condition_details=tuple(d for d in details if is_qualified(d)),
     )
 
 
@@ -158,26 +168,55 @@ def _read_date(doc: LocatedMap, key: str, reader: Reader) -> datetime.date | Non
         return None
 
 
-def _read_conditions(doc: LocatedMap, reader: Reader, library: Library) -> tuple[str, ...]:
-    """Read the patient's conditions, each given as an id, a name or synonym, or a code."""
-    found: dict[str, None] = {}
-    for index, _item, _path in reader.items(doc, "conditions", ""):
-        condition = _condition(reader, doc["conditions"], index, "conditions", library)
-        if condition is not None:
-            found[condition] = None
-    return tuple(found)
+def _read_conditions(doc: LocatedMap, reader: Reader, library: Library) -> tuple[PatientCondition, ...]:
+    """Read the patient's conditions: each an id, a name or synonym, or a code, optionally with
+    qualifiers (``recent-hip-replacement:posterior``), or a mapping
+    ``{condition: ..., approach: posterior, since: 2026-11-02}``."""
+    found: list[PatientCondition] = []
+    container = doc["conditions"]
+    for index, item, path in reader.items(doc, "conditions", ""):
+        if isinstance(item, LocatedMap):
+            detail = _condition_mapping(reader, item, path, library)
+        else:
+            detail = _condition_detail(reader, container, index, "conditions", library)
+        if detail is not None:
+            found.append(detail)
+    return merge_details(found)
 
 
-def _condition(reader: Reader, container: Any, key: str | int, path: str, library: Library) -> str | None:
-    """Return the condition id that the text at ``key`` names, recording a problem if none."""
+def _condition_mapping(
+    reader: Reader, node: LocatedMap, path: str, library: Library
+) -> PatientCondition | None:
+    text = reader.text(node, "condition", path) if "condition" in node else None
+    if text is None:
+        reader.problem(node.line, join_path(path, "condition"), "is required (an id, a name or a code)")
+        return None
+    try:
+        extra = qualifier_texts({str(k): v for k, v in node.items() if k != "condition"})
+        return parse_condition(library, text, extra)
+    except ConditionTextError as exc:
+        reader.problem(node.line, path, str(exc))
+        return None
+
+
+def _condition_detail(
+    reader: Reader, container: Any, key: str | int, path: str, library: Library
+) -> PatientCondition | None:
+    """The qualified condition the text at ``key`` names, recording a problem if none."""
     text = reader.text(container, key, path)
     if text is None:
         return None
-    problem = describe_unmatched(library, text)
-    if problem is not None:
-        reader.problem(line_in(container, key), join_path(path, key), problem)
+    try:
+        return parse_condition(library, text)
+    except ConditionTextError as exc:
+        reader.problem(line_in(container, key), join_path(path, key), str(exc))
         return None
-    return match_condition(library, text)[0]
+
+
+def _condition(reader: Reader, container: Any, key: str | int, path: str, library: Library) -> str | None:
+    """The condition id the text at ``key`` names (an override: qualifiers change nothing)."""
+    detail = _condition_detail(reader, container, key, path, library)
+    return detail.condition if detail is not None else None
 
 
 def _read_line(
@@ -291,13 +330,15 @@ def quick_prescription(
             problems.append(Problem(source, None, "--exercise", f'unknown exercise "{exercise_id}"{hint}'))
     if not patient.strip():
         problems.append(Problem(source, None, "--patient", "must not be empty"))
+    details: list[PatientCondition] = []
     for text in conditions:
-        problem = describe_unmatched(library, text)
-        if problem is not None:
-            problems.append(Problem(source, None, "--condition", problem))
+        try:
+            details.append(parse_condition(library, text))
+        except ConditionTextError as exc:
+            problems.append(Problem(source, None, "--condition", str(exc)))
     if problems:
         raise ValidationError(problems)
-    condition_ids = tuple(dict.fromkeys(match_condition(library, text)[0] for text in conditions))
+    merged = merge_details(details)
     exercises = tuple(
         PrescribedExercise(exercise_id, sets=sets, reps=reps, hold=hold_seconds, frequency=how_often)
         for exercise_id in exercise_ids
@@ -308,8 +349,9 @@ def quick_prescription(
         language=language,
         date=date,
         notes=notes,
-        conditions=condition_ids,
+        conditions=tuple(d.condition for d in merged),
         source=source,
+        condition_details=tuple(d for d in merged if is_qualified(d)),
     )
 
 

@@ -16,7 +16,14 @@ from typing import Any
 from rxstretch import MAX_REPS, MAX_SETS
 from rxstretch.errors import did_you_mean
 from rxstretch.i18n import LocaleError, parse_locale
-from rxstretch.loaders.conditions import match_condition
+from rxstretch.loaders.matching import (
+    ConditionTextError,
+    is_qualified,
+    match_condition,
+    merge_details,
+    parse_condition,
+    qualifier_texts,
+)
 from rxstretch.loaders.names import ExerciseMatcher, ProgramMatcher, close_hint
 from rxstretch.loaders.reader import Reader
 from rxstretch.model import (
@@ -25,6 +32,7 @@ from rxstretch.model import (
     Library,
     Override,
     Patient,
+    PatientCondition,
     PrescribedExercise,
     Prescription,
     Program,
@@ -162,11 +170,12 @@ class RowReader:
             language=language,
             date=date,
             clinician=Clinician(str(clinician)) if clinician else None,
-            conditions=conditions,
+            conditions=tuple(c.condition for c in conditions),
             overrides=overrides,
             notes=notes,
             follow_up=follow_up,
             source=reader.source,
+            condition_details=tuple(c for c in conditions if is_qualified(c)),
         )
 
     def _keyed(
@@ -218,24 +227,28 @@ class RowReader:
         reader.problem(line, name, f'"{value}" is not a date written {shown_format}')
         return None
 
-    def _conditions(self, fields: Mapping[str, Any], reader: Reader, line: int | None) -> tuple[str, ...]:
-        found: list[str] = []
+    def _conditions(
+        self, fields: Mapping[str, Any], reader: Reader, line: int | None
+    ) -> tuple[PatientCondition, ...]:
+        """The row's conditions, read like a prescription file's (qualifiers included)."""
+        found: list[PatientCondition] = []
         for item in self.items(fields, "conditions", known=self._is_condition):
             text, kind = _item_text(item)
+            extra: list[str] = []
+            if isinstance(item, Mapping) and isinstance(item.get("condition"), str):
+                text, kind = item["condition"], "any"
             if text is None or kind == "program":
                 reader.problem(
                     line, "conditions", f'{shown(item)} is not a condition id, name or {{"id": ...}}'
                 )
                 continue
-            matches = match_condition(self.library, text)
-            if not matches:
-                hint = did_you_mean(text, self.library.conditions)
-                reader.problem(line, "conditions", f'unknown condition "{text}"{hint}')
-            elif len(matches) > 1:
-                reader.problem(line, "conditions", f'"{text}" could be {or_list(matches)}; give the id')
-            elif matches[0] not in found:
-                found.append(matches[0])
-        return tuple(found)
+            try:
+                if isinstance(item, Mapping) and "condition" in item:
+                    extra = qualifier_texts({str(k): v for k, v in item.items() if k != "condition"})
+                found.append(parse_condition(self.library, text, extra))
+            except ConditionTextError as exc:
+                reader.problem(line, "conditions", str(exc))
+        return merge_details(found)
 
     def _is_condition(self, text: str) -> bool:
         return bool(match_condition(self.library, text))
