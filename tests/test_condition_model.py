@@ -162,26 +162,26 @@ def test_bppv_brings_the_vertigo_cautions_with_their_text(library: Library) -> N
     assert normalize(explanation) in text
 
 
-def test_the_strictest_rule_over_a_condition_and_what_it_implies_wins(library: Library) -> None:
-    rx = _rx("seated-forward-bend", conditions=["osteoporotic-vertebral-fracture"])
-    (refusal,) = review(rx, library).refusals
-    assert refusal.condition == "osteoporotic-vertebral-fracture"
-    assert "must be avoided with osteoporosis" in refusal.reason
-    assert "implied by osteoporotic-vertebral-fracture" in refusal.reason
-
-
-def test_an_override_of_the_patients_condition_covers_an_implied_avoid(library: Library) -> None:
-    override = Override("seated-forward-bend", "osteoporotic-vertebral-fracture", "bone scan reviewed")
-    rx = _rx("seated-forward-bend", conditions=["osteoporotic-vertebral-fracture"], overrides=(override,))
-    report = review(rx, library)
-    assert not report.refusals and report.overrides == (override,)
-
-
 def _clinic(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "clinic"
     folder.mkdir(exist_ok=True)
     (folder / "conditions.yaml").write_text(text, encoding="utf-8")
     return folder
+
+
+def test_the_strictest_rule_over_a_condition_and_what_it_implies_wins(tmp_path: Path) -> None:
+    folder = _clinic(
+        tmp_path, "steroid-osteopenia:\n  names: {en: Steroid osteopenia}\n  implies: [osteoporosis]\n"
+    )
+    clinic = load_library_dirs(library_dirs([folder], use_env=False))
+    (refusal,) = review(_rx("seated-forward-bend", conditions=["steroid-osteopenia"]), clinic).refusals
+    assert refusal.condition == "steroid-osteopenia"
+    assert "must be avoided with osteoporosis" in refusal.reason
+    assert "implied by steroid-osteopenia" in refusal.reason
+    override = Override("seated-forward-bend", "steroid-osteopenia", "bone scan reviewed")
+    rx = _rx("seated-forward-bend", conditions=["steroid-osteopenia"], overrides=(override,))
+    report = review(rx, clinic)
+    assert not report.refusals and report.overrides == (override,)
 
 
 def test_an_implies_cycle_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
@@ -416,7 +416,7 @@ def test_a_rule_qualifier_must_exist_on_the_condition(library: Library, scratch_
     folder = scratch_library({"dead-bug.yaml": text})
     result = run_cli("validate", folder)
     assert result.exit_code == 1
-    assert 'contraindications[2].when.approach: unknown value "lateral"' in result.stderr
+    assert '.when.approach: unknown value "lateral"' in result.stderr
     text = bundled_exercise_text("dead-bug").replace("when: {approach: posterior}", "when: {side: left}")
     result = run_cli("validate", scratch_library({"dead-bug.yaml": text}))
     assert "recent-hip-replacement has no qualifier side (it has: approach)" in result.stderr
@@ -439,14 +439,21 @@ def test_show_gives_the_qualifier_and_the_clinicians_reason(run_cli) -> None:
     assert "    Reason: Posterior approach (or hemiarthroplasty): knee rolls" in text
 
 
-def test_every_qualified_rule_gives_the_clinician_a_reason(library: Library) -> None:
+def test_every_bundled_rule_gives_the_clinician_a_reason(library: Library) -> None:
     unexplained = [
-        (e.id, r.key)
-        for e in library.exercises.values()
-        for r in e.contraindications
-        if r.when and not r.reason
+        (e.id, r.key) for e in library.exercises.values() for r in e.contraindications if not r.reason
     ]
     assert not unexplained
+
+
+def test_a_refusal_gives_the_clinician_the_rules_reason(library: Library) -> None:
+    (refusal,) = review(_rx("wall-squat", conditions=["uncontrolled-hypertension"]), library).refusals
+    (rule,) = [r for r in library.exercises["wall-squat"].contraindications if r.level == "avoid"]
+    assert rule.reason
+    assert refusal.reason == (
+        '"wall-squat" must be avoided with uncontrolled-hypertension (Uncontrolled high blood pressure): '
+        + rule.reason.rstrip(".")
+    )
 
 
 # --- red flags -------------------------------------------------------------------------------

@@ -83,7 +83,8 @@ PAPER = {"a4": "A4", "letter": "letter"}
     "conditions",
     multiple=True,
     metavar="TEXT",
-    help="Patient condition: id, name, synonym or ICD-10/SNOMED code (quick form; repeatable).",
+    help="Patient condition: id, name, synonym or ICD-10/SNOMED code, with qualifiers "
+    "('posterior hip replacement', 'THR:posterior:weeks=5'; quick form; repeatable).",
 )
 @click.option(
     "--allow",
