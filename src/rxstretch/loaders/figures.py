@@ -18,7 +18,7 @@ from typing import Any
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path, line_in
-from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
@@ -348,4 +348,4 @@ class FigureIndex(LazyIndex[Figure]):
     @classmethod
     def from_folders(cls, folders: Iterable[Path]) -> FigureIndex:
         """Index ``<folder>/figures/*.yaml`` of every library folder, in order."""
-        return cls({p.stem: p for folder in folders for p in sorted((folder / FIGURES_DIR).glob("*.yaml"))})
+        return cls({p.stem: p for folder in folders for p in yaml_files(folder / FIGURES_DIR)})

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from rxstretch.errors import Problem, ValidationError
-
-if TYPE_CHECKING:
-    from rxstretch.loaders.parsecache import ParseCache
 
 # A library file or prescription is a few kilobytes; anything far larger is a mistake or an attack.
 MAX_YAML_BYTES = 1_000_000
@@ -154,16 +152,20 @@ def read_text_limited(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
         raise ValidationError([Problem(source, line, "", "file is not valid UTF-8")]) from exc
 
 
-def load_yaml_file(path: Path, *, cache: ParseCache | None = None) -> Any:
-    """Read and safely parse one YAML file, with located containers; ``cache`` keeps the tree."""
-    if cache is None:
-        return parse_yaml(read_text_limited(path), source=str(path))
+def yaml_files(folder: Path) -> list[Path]:
+    """The ``*.yaml`` files of ``folder`` sorted by name (none if it is missing).
+
+    Sorted as text, not as Path objects: for a folder of thousands of files, the same order
+    as sorting ``glob`` results at a fraction of the cost.
+    """
     try:
-        info = path.stat()  # taken before reading: an edit while reading only misses the cache
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(".yaml"))
     except OSError:
-        return parse_yaml(read_text_limited(path), source=str(path))
-    tree = cache.get(path, info)
-    if tree is None:
-        tree = parse_yaml(read_text_limited(path), source=str(path))
-        cache.put(path, info, tree)
-    return tree
+        return []
+    return [folder / name for name in names]
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read and safely parse one YAML file, with located containers."""
+    return parse_yaml(read_text_limited(path), source=str(path))
