@@ -102,11 +102,87 @@ def _construct_seq(loader: Any, node: yaml.SequenceNode) -> LocatedList:
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
+_STR, _MAP, _SEQ = ("tag:yaml.org,2002:" + name for name in ("str", "map", "seq"))
+# Keys PyYAML's flatten_mapping rewrites (<<, =): left to the full constructor.
+_SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+_RESOLVED: dict[tuple[str, tuple[bool, bool]], str] = {}
+_RESOLVED_MAX = 20_000  # short plain values repeat across files (keys, ids, numbers)
+
+
+class _FullConstructorNeeded(Exception):
+    """A document uses a feature only the full PyYAML constructor handles (merge keys)."""
+
+
+class _FastLoader(_LocatingLoader):
+    """The same loader, resolving repeated short scalars from a memo (the composer asks for each)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not yaml.ScalarNode or len(value) > 40:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[key] = tag
+        return tag
+
+
+def _build(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
+    """What ``_construct_child`` builds, walking the nodes directly: the common tags (text,
+    mappings, lists) without PyYAML's generic bookkeeping, anything else by its constructor."""
+    if id(node) in seen:
+        raise yaml.constructor.ConstructorError(
+            None, None, "anchors and aliases (&, *) are not supported", node.start_mark
+        )
+    seen.add(id(node))
+    tag = node.tag
+    if tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value
+    if tag == _MAP and type(node) is yaml.MappingNode:
+        result = LocatedMap(node.start_mark.line + 1)
+        for key_node, value_node in node.value:
+            if key_node.tag in _SPECIAL_KEYS:
+                raise _FullConstructorNeeded
+            key = _build(loader, key_node, seen)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "mapping keys must be plain text", key_node.start_mark
+                )
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f'duplicate key "{key}" (first written on line {result.line_of(key)}); keep one of them',
+                    key_node.start_mark,
+                )
+            result[key] = _build(loader, value_node, seen)
+            result.key_lines[key] = key_node.start_mark.line + 1
+        return result
+    if tag == _SEQ and type(node) is yaml.SequenceNode:
+        items = LocatedList(node.start_mark.line + 1)
+        for item_node in node.value:
+            items.append(_build(loader, item_node, seen))
+            items.item_lines.append(item_node.start_mark.line + 1)
+        return items
+    return _construct_child(loader, node)
+
+
+def _load(text: str) -> Any:
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(loader, node, set())
+    except (_FullConstructorNeeded, RecursionError):
+        return yaml.load(text, Loader=_LocatingLoader)  # a SafeLoader subclass
+    finally:
+        loader.dispose()
+
 
 def parse_yaml(text: str, *, source: str) -> Any:
     """Parse YAML ``text`` safely; ``source`` names it in error messages."""
     try:
-        return yaml.load(text, Loader=_LocatingLoader)  # a SafeLoader subclass
+        return _load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
