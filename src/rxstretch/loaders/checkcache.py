@@ -22,7 +22,6 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +134,8 @@ class CheckCache:
             info = folder.lstat()
             if not stat.S_ISDIR(info.st_mode) or not _private(info.st_mode, info.st_uid):
                 return
+            import tempfile
+
             fd, temporary = tempfile.mkstemp(dir=folder, prefix=".checked-", suffix=".tmp")  # mode 0600
             try:
                 with os.fdopen(fd, "wb") as handle:

@@ -7,7 +7,6 @@ conditions, figure index) without pickling it, and send back only small results.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -35,6 +34,8 @@ def _cores() -> int:
 
 def fan_out(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``[function(item) for item in items]``, in that order, split over forked workers if worth it."""
+    import multiprocessing
+
     workers = min(_cores(), len(items) // MIN_FILES_PER_WORKER, 8)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]

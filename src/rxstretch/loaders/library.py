@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.loaders.checkcache import CheckCache, Checked, stamp
 from rxstretch.loaders.conditions import condition_lookup, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
-from rxstretch.loaders.fanout import fan_out
 from rxstretch.loaders.figures import FigureIndex, load_figure_file
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path
@@ -28,6 +25,10 @@ from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
+
+if TYPE_CHECKING:
+    # Only validate and list check every file; generate's lazy load imports none of this.
+    from rxstretch.loaders.checkcache import CheckCache, Checked
 
 VOCABULARY_FILE = "vocabulary.yaml"
 CONDITIONS_FILE = "conditions.yaml"
@@ -73,6 +74,10 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     )
     if not lazy:
         # Checking every file (validate, list) is what the check cache speeds up; a lazy load reads few.
+        import pickle
+
+        from rxstretch.loaders.checkcache import CheckCache
+
         context = pickle.dumps((vocabulary, conditions, sorted(exercises.figures.paths().items())))
         cache = CheckCache(folders, context)
         problems = exercises.check_all(cache)
@@ -226,6 +231,8 @@ class ExerciseIndex(LazyIndex[Exercise]):
         return [self._summaries.get(item_id) or summary_of(self[item_id]) for item_id in self]
 
     def _check_exercise(self, path: Path) -> Checked:
+        from rxstretch.loaders.checkcache import Checked, stamp
+
         before = stamp(path)  # taken before reading: an edit while reading only misses the cache
         problems: list[Problem] = []
         data = _load_file(path, problems)
@@ -254,6 +261,8 @@ class ExerciseIndex(LazyIndex[Exercise]):
         return Checked(before, tuple(problems), summary, tuple(depends))
 
     def _check_figure(self, path: Path) -> Checked:
+        from rxstretch.loaders.checkcache import Checked, stamp
+
         before = stamp(path)
         problems: list[Problem] = []
         load_figure_file(path, problems)
@@ -268,6 +277,8 @@ def _figure_id(data: Any) -> str | None:
 
 def _checks(cache: CheckCache, paths: list[Path], check: Callable[[Path], Checked]) -> list[Checked]:
     """The check of every path, from ``cache`` or done now (and then stored in ``cache``)."""
+    from rxstretch.loaders.fanout import fan_out
+
     found = {path: cache.get(path) for path in paths}
     missing = [path for path, checked in found.items() if checked is None]
     for path, checked in zip(missing, fan_out(check, missing), strict=True):
