@@ -4,6 +4,7 @@ ignored when written by another version or corrupted, private (issue 19)."""
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from rxstretch.api import load_library
 from rxstretch.errors import ValidationError
 from rxstretch.loaders import checkcache, fanout, yamlio
 from rxstretch.loaders.catalog import exercise_summaries
-from rxstretch.loaders.checkcache import cache_dir
 from rxstretch.loaders.library import bundled_library_dir
+from rxstretch.loaders.usercache import cache_dir
 
 from .conftest import bundled_exercise_text, line_of, replace_once
 
@@ -57,7 +58,7 @@ def test_second_run_reads_the_cache(scratch_library: MyLibrary, monkeypatch: pyt
     assert _parsed_during(monkeypatch, folder, _load(folder)) == []
     # The exercise itself is still read in full when used.
     assert load_library([folder], use_env=False).exercises["mine-a"].id == "mine-a"
-    files = list(cache_dir().iterdir())
+    files = list(cache_dir().glob("checked-*"))
     assert len(files) == 1
     assert cache_dir().stat().st_mode & 0o777 == 0o700
     assert files[0].stat().st_mode & 0o777 == 0o600
@@ -135,7 +136,7 @@ def test_a_corrupted_or_shared_cache_is_ignored_and_rebuilt(
 ) -> None:
     folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
     load_library([folder], use_env=False)
-    (cache_file,) = cache_dir().iterdir()
+    (cache_file,) = cache_dir().glob("checked-*")
     cache_file.write_bytes(b"not a pickle")
     assert _parsed_during(monkeypatch, folder, _load(folder)) == ["mine-a.yaml"]
     assert _parsed_during(monkeypatch, folder, _load(folder)) == []  # rebuilt
@@ -151,8 +152,7 @@ def test_forked_workers_find_what_one_process_finds(
     files["mine-5.yaml"] = "id: [\n"
     folder = scratch_library(files)
     serial = _problems(folder)
-    for path in cache_dir().iterdir():
-        path.unlink()
+    shutil.rmtree(cache_dir())
     monkeypatch.setattr(fanout, "MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(fanout, "_cores", lambda: 2)
     assert _problems(folder) == serial
@@ -163,3 +163,24 @@ def test_fan_out_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fanout, "MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(fanout, "_cores", lambda: 2)
     assert fanout.fan_out(lambda n: n * n, list(range(50))) == [n * n for n in range(50)]
+
+
+def test_generate_s_library_files_are_parsed_once(
+    scratch_library: MyLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
+    (folder / "vocabulary.yaml").write_text("regions:\n  thumb: {en: Thumb}\n", encoding="utf-8")
+
+    def lazy_load() -> object:
+        return load_library([folder], use_env=False, lazy=True).exercises["mine-a"]
+
+    assert _parsed_during(monkeypatch, folder, lazy_load) == ["mine-a.yaml", "vocabulary.yaml"]
+    assert _parsed_during(monkeypatch, folder, lazy_load) == []
+    vocabulary = folder / "vocabulary.yaml"
+    vocabulary.write_text("regions:\n  thumb: {en: Thumb}\n  toe: {en: Toe}\n", encoding="utf-8")
+    assert _parsed_during(monkeypatch, folder, lazy_load) == ["vocabulary.yaml"]
+    assert "toe" in load_library([folder], use_env=False, lazy=True).vocabulary.regions
+    vocabulary.write_text("regions: [\n", encoding="utf-8")  # an error is reported, never cached
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            load_library([folder], use_env=False, lazy=True)

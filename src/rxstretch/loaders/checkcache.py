@@ -17,11 +17,8 @@ losing it in a crash only costs the next run its speed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import pickle
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,18 +26,13 @@ from pathlib import Path
 from rxstretch import __version__
 from rxstretch.errors import Problem
 from rxstretch.loaders.summary import ExerciseSummary
+from rxstretch.loaders.usercache import cache_dir, read_private, write_private
 
 # Bump when Checked, ExerciseSummary or what a check reports changes shape.
 SCHEMA = 2
 
 # size and modification time of a file, or None when it did not exist
 Stamp = tuple[int, int] | None
-
-
-def cache_dir() -> Path:
-    """The folder for this user's rxstretch cache."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "rxstretch"
 
 
 def stamp(path: Path) -> Stamp:
@@ -62,10 +54,6 @@ class Checked:
     depends: tuple[tuple[str, Stamp], ...] = ()
 
 
-def _private(mode: int, uid: int) -> bool:
-    return uid == os.getuid() and not mode & 0o077
-
-
 class CheckCache:
     """Checked files of a set of library folders, kept in the user's cache folder.
 
@@ -84,19 +72,7 @@ class CheckCache:
         self.changed = False
 
     def _read(self) -> dict[str, Checked]:
-        try:
-            fd = os.open(self.file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError:
-            return {}
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not _private(info.st_mode, info.st_uid):
-                return {}
-            try:
-                # Only a file this user owns and no one else can read or write is unpickled.
-                data = pickle.load(handle)
-            except Exception:  # a corrupted cache is ignored, never an error
-                return {}
+        data = read_private(self.file)
         if not isinstance(data, dict) or data.get("version") != (__version__, SCHEMA, self.context):
             return {}
         entries = data.get("entries")
@@ -125,28 +101,9 @@ class CheckCache:
             self.changed = True
 
     def save(self) -> None:
-        """Write the cache if it changed: atomically, readable by this user only; failures are ignored."""
+        """Write the cache if it changed (see rxstretch.loaders.usercache)."""
         if not self.changed and self.used.keys() == self.entries.keys():
             return
-        folder = self.file.parent
-        with contextlib.suppress(OSError, pickle.PicklingError):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            info = folder.lstat()
-            if not stat.S_ISDIR(info.st_mode) or not _private(info.st_mode, info.st_uid):
-                return
-            import tempfile
-
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".checked-", suffix=".tmp")  # mode 0600
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(
-                        {"version": (__version__, SCHEMA, self.context), "entries": self.used},
-                        handle,
-                        protocol=pickle.HIGHEST_PROTOCOL,
-                    )
-                os.replace(temporary, self.file)
-            finally:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(temporary)
-            self.entries = dict(self.used)
-            self.changed = False
+        write_private(self.file, {"version": (__version__, SCHEMA, self.context), "entries": self.used})
+        self.entries = dict(self.used)
+        self.changed = False

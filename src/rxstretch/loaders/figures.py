@@ -18,7 +18,8 @@ from typing import Any
 from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path, line_in
-from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file, yaml_files
+from rxstretch.loaders.treecache import load_library_file
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, yaml_files
 from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
@@ -329,7 +330,7 @@ def _read_arrows(reader: Reader, parent: Any, path: str) -> tuple[Arrow, ...]:
 def load_figure_file(path: Path, problems: list[Problem]) -> Figure | None:
     """Read one figure file; append its problems to ``problems`` and return None if any."""
     try:
-        data = load_yaml_file(path)
+        data = load_library_file(path)
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None

@@ -21,6 +21,7 @@ from rxstretch.loaders.figures import FigureIndex, load_figure_file
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.summary import ExerciseSummary, summary_of
+from rxstretch.loaders.treecache import load_library_file
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
@@ -74,11 +75,10 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     )
     if not lazy:
         # Checking every file (validate, list) is what the check cache speeds up; a lazy load reads few.
-        import pickle
-
         from rxstretch.loaders.checkcache import CheckCache
 
-        context = pickle.dumps((vocabulary, conditions, sorted(exercises.figures.paths().items())))
+        # repr, not pickle: the same values must give the same bytes however they were built.
+        context = repr((vocabulary, conditions, sorted(exercises.figures.paths().items()))).encode()
         cache = CheckCache(folders, context)
         problems = exercises.check_all(cache)
         cache.save()
@@ -100,9 +100,10 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     return dataclasses.replace(library, programs=programs)
 
 
-def _load_file(path: Path, problems: list[Problem]) -> Any:
+def _load_file(path: Path, problems: list[Problem], *, keep: bool = True) -> Any:
+    """The parsed file (kept in the tree cache unless not ``keep``), or None with its problems."""
     try:
-        return load_yaml_file(path)
+        return load_library_file(path) if keep else load_yaml_file(path)
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
@@ -235,7 +236,8 @@ class ExerciseIndex(LazyIndex[Exercise]):
 
         before = stamp(path)  # taken before reading: an edit while reading only misses the cache
         problems: list[Problem] = []
-        data = _load_file(path, problems)
+        # The check cache answers for this file next time: keeping its tree too would only cost.
+        data = _load_file(path, problems, keep=False)
         if data is None:
             return Checked(before, tuple(problems))
         reader = Reader(str(path))
