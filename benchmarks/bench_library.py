@@ -1,15 +1,19 @@
-"""Library loading as it grows: the bundled library against a generated 5,000-exercise clinic library.
+"""Big clinic libraries: `rxstretch validate` and `list` of 5,000 exercise files, cold and warm.
 
-Prints, from one run:
-- load_library(lazy=True): what `generate` pays (reads vocabularies, conditions, programs and the
-  folder listing; an exercise file is read when a handout uses it);
-- load_library(lazy=False): what `validate` and `list` pay (every file read and checked);
-- a cold `rxstretch list` on the bundled library (fresh process, median);
-- `rxstretch validate` and `list` of the clinic library in fresh processes: first run with an empty
-  parse cache, then a second run reading it; with --baseline, the same commands of another
-  rxstretch executable (e.g. the previous release) in the same run, as the reference for ratios.
+Two generated clinic libraries, each of --size files:
+- "clinic files": the bundled exercises cut down to two languages (en, fr), as a clinic's own
+  files are (about 8 KB each);
+- "bundled copies": full copies of the bundled exercises, in all 13 languages (about 55 KB each),
+  the heaviest case.
+Each command runs in a fresh process, first with an empty check cache ("cold"), then again
+("warm"); with --baseline, another rxstretch executable (e.g. an install of the previous release)
+runs the same commands alternately in the same run, as the reference for the ratios. Every run
+uses a scratch cache folder (XDG_CACHE_HOME), never the user's.
 
-Usage: python benchmarks/bench_library.py [--size 5000] [--runs 5] [--baseline PATH/TO/rxstretch]
+Also prints what a lazy library load (what `generate` pays) costs with and without the clinic
+library, in this process.
+
+Usage: python benchmarks/bench_library.py [--size 5000] [--runs 3] [--baseline PATH/TO/rxstretch]
 """
 
 from __future__ import annotations
@@ -22,91 +26,107 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-from rxstretch.api import load_library
-from rxstretch.loaders.library import bundled_library_dir
+import yaml
+
+LANGUAGES = ("en", "fr")
 
 
-def _median_seconds(action: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _clinic_library(folder: Path, size: int, languages: tuple[str, ...] | None) -> Path:
+    """Copies of the bundled exercises under new ids (cut to ``languages`` if given)."""
+    from rxstretch.loaders.library import bundled_library_dir
 
-
-def _clinic_library(folder: Path, size: int) -> Path:
-    """Copies of the bundled exercises under new ids, as a clinic library folder of ``size`` files."""
     sources = sorted((bundled_library_dir() / "exercises").glob("*.yaml"))
+    texts = {}
+    for source in sources:
+        text = source.read_text(encoding="utf-8")
+        if languages:
+            data = yaml.safe_load(text)
+            data["text"] = {k: v for k, v in data["text"].items() if k in languages}
+            alt = data.get("illustration", {}).get("alt")
+            if alt:
+                data["illustration"]["alt"] = {k: v for k, v in alt.items() if k in languages}
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+        texts[source.stem] = text
     target = folder / "exercises"
     target.mkdir(parents=True)
     for number in range(size):
-        source = sources[number % len(sources)]
-        new_id = f"{source.stem}-{number:05d}"
-        text = source.read_text(encoding="utf-8").replace(f"id: {source.stem}", f"id: {new_id}", 1)
+        stem = sources[number % len(sources)].stem
+        new_id = f"{stem}-{number:05d}"
+        text = texts[stem].replace(f"id: {stem}", f"id: {new_id}", 1)
         (target / f"{new_id}.yaml").write_text(text, encoding="utf-8")
     return folder
+
+
+def _seconds(command: list[str], environment: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=environment)
+    return time.perf_counter() - start
+
+
+def _measure(
+    library: Path, cache: Path, executables: dict[str, str], runs: int
+) -> dict[tuple[str, str, str], list[float]]:
+    """Seconds per (who, command, cold|warm), alternating between the executables."""
+    environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    environment.pop("RXSTRETCH_LIBRARY", None)
+    times: dict[tuple[str, str, str], list[float]] = {}
+    commands = {"validate": ["validate", str(library)], "list": ["list", "--library", str(library)]}
+    for _ in range(runs):
+        for name, arguments in commands.items():
+            for who, executable in executables.items():
+                shutil.rmtree(cache, ignore_errors=True)
+                for run in ("cold", "warm"):
+                    times.setdefault((who, name, run), []).append(
+                        _seconds([executable, *arguments], environment)
+                    )
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=5000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline", help="another rxstretch executable to measure alongside")
     args = parser.parse_args()
     rxstretch = shutil.which("rxstretch") or sys.exit("rxstretch is not installed in this environment")
-    bundled_count = len(load_library(use_env=False).exercises)
+    executables = {"rxstretch": rxstretch, **({"baseline": args.baseline} if args.baseline else {})}
     with tempfile.TemporaryDirectory() as scratch:
-        clinic = _clinic_library(Path(scratch) / "clinic", args.size)
-        rows = []
-        for lazy in (True, False):
-            runs = args.runs if lazy else max(1, args.runs // 2)
-            bundled = _median_seconds(lambda lazy=lazy: load_library(use_env=False, lazy=lazy), runs)
-            grown = _median_seconds(lambda lazy=lazy: load_library([clinic], use_env=False, lazy=lazy), runs)
-            rows.append(("lazy (generate)" if lazy else "eager (validate, list)", bundled, grown))
-        commands = _clinic_commands(clinic, Path(scratch) / "cache", rxstretch, args.baseline, args.runs)
-    print(f"library load, bundled ({bundled_count} exercises) vs + {args.size} clinic exercises, median")
-    for name, bundled, grown in rows:
-        print(f"  {name:24s} {bundled * 1000:8.1f} ms  {grown * 1000:9.1f} ms  ratio {grown / bundled:6.2f}")
-    cold = []
-    for _ in range(args.runs):
+        os.environ["XDG_CACHE_HOME"] = str(Path(scratch) / "cache")  # also for this process
+        from rxstretch.api import load_library
+
+        kinds = {
+            f"clinic files ({', '.join(LANGUAGES)})": _clinic_library(
+                Path(scratch) / "small", args.size, LANGUAGES
+            ),
+            "bundled copies (13 languages)": _clinic_library(Path(scratch) / "big", args.size, None),
+        }
         start = time.perf_counter()
-        subprocess.run([rxstretch, "list"], check=True, capture_output=True)
-        cold.append(time.perf_counter() - start)
-    median_ms = statistics.median(cold) * 1000
-    print(f"  cold `rxstretch list` (bundled): {median_ms:.0f} ms median (target < 300 ms)")
-    print(f"{args.size:,}-file clinic library in fresh processes, best (median) of the runs")
-    for name, values in commands.items():
-        print(f"  {name:34s} {min(values):6.2f} s ({statistics.median(values):6.2f} s)")
-        reference = commands.get("baseline " + name.split()[1])
-        if reference and name.startswith("rxstretch"):
-            print(f"  {'':34s} ratio to baseline {min(values) / min(reference):.2f}")
-
-
-def _clinic_commands(
-    clinic: Path, cache: Path, rxstretch: str, baseline: str | None, runs: int
-) -> dict[str, list[float]]:
-    """Seconds of validate and list: empty cache then warm cache, alternating with the baseline."""
-    commands = {}
-    for who, executable in (("rxstretch", rxstretch), ("baseline", baseline)):
-        if executable:
-            commands[f"{who} validate"] = [executable, "validate", str(clinic)]
-            commands[f"{who} list"] = [executable, "list", "--library", str(clinic)]
-    times: dict[str, list[float]] = {}
-    environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    for _ in range(max(1, runs // 2)):
-        for name, command in commands.items():
-            first = name.startswith("rxstretch")
-            for run in ("cold", "warm") if first else ("",):
-                if run == "cold":
-                    shutil.rmtree(cache, ignore_errors=True)
-                start = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True, env=environment)
-                times.setdefault(f"{name} {run}".strip(), []).append(time.perf_counter() - start)
-    return times
+        load_library(use_env=False, lazy=True)
+        bundled = time.perf_counter() - start
+        start = time.perf_counter()
+        load_library([next(iter(kinds.values()))], use_env=False, lazy=True)
+        grown = time.perf_counter() - start
+        print(
+            f"lazy library load (what generate pays): bundled {bundled * 1000:.0f} ms, "
+            f"+ {args.size:,} clinic files {grown * 1000:.0f} ms"
+        )
+        results = {
+            kind: _measure(folder, Path(scratch) / "cache", executables, args.runs)
+            for kind, folder in kinds.items()
+        }
+    print(f"{args.size:,}-file clinic libraries, fresh processes, median of {args.runs} (best)")
+    for kind, times in results.items():
+        print(f"  {kind}")
+        for (who, name, run), values in times.items():
+            line = (
+                f"    {who:9s} {name:8s} {run:4s} {statistics.median(values):7.2f} s ({min(values):6.2f} s)"
+            )
+            reference = times.get(("baseline", name, run))
+            if who == "rxstretch" and reference:
+                line += f"   ratio to baseline {statistics.median(values) / statistics.median(reference):.3f}"
+            print(line)
 
 
 if __name__ == "__main__":

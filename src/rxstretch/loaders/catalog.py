@@ -6,17 +6,19 @@ from typing import Any
 
 from rxstretch.errors import RxStretchError, did_you_mean
 from rxstretch.i18n import negotiate, parse_locale
+from rxstretch.loaders.library import ExerciseIndex
+from rxstretch.loaders.summary import ExerciseSummary, summary_of
 from rxstretch.model import Exercise, Library
 from rxstretch.text import fold
 
 
-def _language(exercise: Exercise, library: Library, language: str | None) -> str:
+def _language(exercise: Exercise | ExerciseSummary, library: Library, language: str | None) -> str:
     requested = parse_locale(language or library.default_language)
     chosen = negotiate(requested, exercise.text, library.default_language)
     return chosen if chosen in exercise.text else next(iter(exercise.text))
 
 
-def _matches(exercise: Exercise, search: str) -> bool:
+def _matches(exercise: ExerciseSummary, search: str) -> bool:
     needle = fold(search)
     haystack = [exercise.id, *exercise.tags]
     for text in exercise.text.values():
@@ -44,7 +46,14 @@ def exercise_summaries(
         if value is not None and value not in choices:
             raise RxStretchError(f'unknown {kind} "{value}"{did_you_mean(value, choices)}')
     rows = []
-    for exercise in library.exercises.values():
+    # A checked library keeps its exercises' summaries: listing reads no exercise file again.
+    exercises = library.exercises
+    summaries = (
+        exercises.summaries()
+        if isinstance(exercises, ExerciseIndex)
+        else [summary_of(exercise) for exercise in exercises.values()]
+    )
+    for exercise in summaries:
         if (
             (region is not None and region not in exercise.regions)
             or (tag is not None and tag not in exercise.tags)

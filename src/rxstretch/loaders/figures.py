@@ -19,7 +19,8 @@ from rxstretch.errors import Problem, ValidationError, did_you_mean
 from rxstretch.loaders.hands import HAND_JOINTS, number, numbers, read_hand
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path, line_in
-from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
+from rxstretch.loaders.treecache import load_library_file
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, yaml_files
 from rxstretch.model.figure import Arm, Arrow, Figure, Leg, Panel, Point, Pose, Prop, Segment
 
 FIGURES_DIR = "figures"
@@ -343,7 +344,7 @@ def _read_arrows(reader: Reader, parent: Any, path: str, joints: tuple[str, ...]
 def load_figure_file(path: Path, problems: list[Problem]) -> Figure | None:
     """Read one figure file; append its problems to ``problems`` and return None if any."""
     try:
-        data = load_yaml_file(path)
+        data = load_library_file(path)
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
@@ -362,4 +363,4 @@ class FigureIndex(LazyIndex[Figure]):
     @classmethod
     def from_folders(cls, folders: Iterable[Path]) -> FigureIndex:
         """Index ``<folder>/figures/*.yaml`` of every library folder, in order."""
-        return cls({p.stem: p for folder in folders for p in sorted((folder / FIGURES_DIR).glob("*.yaml"))})
+        return cls({p.stem: p for folder in folders for p in yaml_files(folder / FIGURES_DIR)})

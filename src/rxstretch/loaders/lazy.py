@@ -24,6 +24,10 @@ class LazyIndex(Mapping[str, T], Generic[T]):
         self._load = load
         self._loaded: dict[str, T] = {}
 
+    def paths(self) -> dict[str, Path]:
+        """The file of every item, by id."""
+        return dict(self._paths)
+
     def path(self, item_id: str) -> Path:
         """The file that defines ``item_id``."""
         return self._paths[item_id]

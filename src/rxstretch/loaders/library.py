@@ -9,23 +9,28 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.conditions import check_relations, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
-from rxstretch.loaders.figures import FigureIndex
+from rxstretch.loaders.figures import FigureIndex, load_figure_file
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.matching import condition_lookup
-from rxstretch.loaders.parsecache import ParseCache
 from rxstretch.loaders.reader import Reader, join_path
-from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
+from rxstretch.loaders.summary import ExerciseSummary, summary_of
+from rxstretch.loaders.treecache import load_library_file
+from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
+
+if TYPE_CHECKING:
+    # Only validate and list check every file; generate's lazy load imports none of this.
+    from rxstretch.loaders.checkcache import CheckCache, Checked
 
 VOCABULARY_FILE = "vocabulary.yaml"
 CONDITIONS_FILE = "conditions.yaml"
@@ -66,17 +71,17 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     reviews = _merge_reviews(folders, problems)
     if problems:
         raise ValidationError(problems)
-    # Reading every file (validate, list) is what the parse cache speeds up; a lazy load reads few.
-    cache = None if lazy else ParseCache(folders)
     exercises = ExerciseIndex(
-        _exercise_paths(folders),
-        vocabulary,
-        conditions,
-        figures=FigureIndex.from_folders(folders),
-        cache=cache,
+        _exercise_paths(folders), vocabulary, conditions, figures=FigureIndex.from_folders(folders)
     )
-    if cache is not None:
-        problems = exercises.problems()
+    if not lazy:
+        # Checking every file (validate, list) is what the check cache speeds up; a lazy load reads few.
+        from rxstretch.loaders.checkcache import CheckCache
+
+        # repr, not pickle: the same values must give the same bytes however they were built.
+        context = repr((vocabulary, conditions, sorted(exercises.figures.paths().items()))).encode()
+        cache = CheckCache(folders, context)
+        problems = exercises.check_all(cache)
         cache.save()
         if problems:
             raise ValidationError(problems)
@@ -96,9 +101,10 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
     return dataclasses.replace(library, programs=programs)
 
 
-def _load_file(path: Path, problems: list[Problem], cache: ParseCache | None = None) -> Any:
+def _load_file(path: Path, problems: list[Problem], *, keep: bool = True) -> Any:
+    """The parsed file (kept in the tree cache unless not ``keep``), or None with its problems."""
     try:
-        return load_yaml_file(path, cache=cache)
+        return load_library_file(path) if keep else load_yaml_file(path)
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
@@ -186,15 +192,16 @@ class ExerciseIndex(LazyIndex[Exercise]):
         conditions: Mapping[str, Condition],
         *,
         figures: FigureIndex | None = None,
-        cache: ParseCache | None = None,
     ) -> None:
         # Figures are read with the first exercise that uses them (library/figures/<id>.yaml).
         self.figures = figures if figures is not None else FigureIndex({})
+        self._vocabulary = vocabulary
+        self._conditions = conditions
+        # Summaries of exercises checked by check_all, so that listing needs no full read.
+        self._summaries: dict[str, ExerciseSummary] = {}
 
         def load(path: Path, problems: list[Problem]) -> Exercise | None:
-            return load_exercise_file(
-                path, vocabulary, conditions, problems, figures=self.figures, cache=cache
-            )
+            return load_exercise_file(path, vocabulary, conditions, problems, figures=self.figures)
 
         super().__init__(paths, load)
 
@@ -205,11 +212,90 @@ class ExerciseIndex(LazyIndex[Exercise]):
         found.extend(p for p in self.figures.problems() if p not in found)
         return found
 
+    def check_all(self, cache: CheckCache) -> list[Problem]:
+        """Like ``problems``, with each file's check taken from ``cache`` while it is unchanged.
+
+        Files the cache cannot answer for are checked (in forked workers when there are many)
+        and their checks stored in ``cache``.
+        """
+        exercises = _checks(cache, list(self._paths.values()), self._check_exercise)
+        figures = _checks(cache, list(self.figures.paths().values()), self._check_figure)
+        found = [problem for checked in exercises for problem in checked.problems]
+        figure_problems = [problem for checked in figures for problem in checked.problems]
+        found.extend(p for p in figure_problems if p not in found)
+        self._summaries = {
+            item_id: checked.summary
+            for item_id, checked in zip(self._paths, exercises, strict=True)
+            if checked.summary is not None
+        }
+        return found
+
+    def summaries(self) -> list[ExerciseSummary]:
+        """Every exercise's summary, in id order (from check_all where it ran)."""
+        return [self._summaries.get(item_id) or summary_of(self[item_id]) for item_id in self]
+
+    def _check_exercise(self, path: Path) -> Checked:
+        from rxstretch.loaders.checkcache import Checked, stamp
+
+        before = stamp(path)  # taken before reading: an edit while reading only misses the cache
+        problems: list[Problem] = []
+        # The check cache answers for this file next time: keeping its tree too would only cost.
+        data = _load_file(path, problems, keep=False)
+        if data is None:
+            return Checked(before, tuple(problems))
+        reader = Reader(str(path))
+        exercise = read_exercise(
+            data,
+            reader,
+            path=path,
+            vocabulary=self._vocabulary,
+            conditions=self._conditions,
+            figures=self.figures,
+        )
+        problems.extend(reader.problems)
+        if any(p.field.startswith("illustration.image") for p in problems):
+            before = None  # a missing photo may appear without this file changing: check again
+        depends = []
+        figure_id = _figure_id(data)
+        if figure_id is not None and figure_id in self.figures:
+            figure_path = self.figures.path(figure_id)
+            depends.append((str(figure_path), stamp(figure_path)))
+        if exercise is not None and exercise.image is not None:
+            depends.append((str(exercise.image), stamp(exercise.image)))
+        summary = summary_of(exercise) if exercise is not None and not problems else None
+        return Checked(before, tuple(problems), summary, tuple(depends))
+
+    def _check_figure(self, path: Path) -> Checked:
+        from rxstretch.loaders.checkcache import Checked, stamp
+
+        before = stamp(path)
+        problems: list[Problem] = []
+        load_figure_file(path, problems)
+        return Checked(before, tuple(problems))
+
+
+def _figure_id(data: Any) -> str | None:
+    illustration = data.get("illustration") if isinstance(data, dict) else None
+    figure_id = illustration.get("figure") if isinstance(illustration, dict) else None
+    return figure_id if isinstance(figure_id, str) else None
+
+
+def _checks(cache: CheckCache, paths: list[Path], check: Callable[[Path], Checked]) -> list[Checked]:
+    """The check of every path, from ``cache`` or done now (and then stored in ``cache``)."""
+    from rxstretch.loaders.fanout import fan_out
+
+    found = {path: cache.get(path) for path in paths}
+    missing = [path for path, checked in found.items() if checked is None]
+    for path, checked in zip(missing, fan_out(check, missing), strict=True):
+        cache.put(path, checked)
+        found[path] = checked
+    return [checked for checked in found.values() if checked is not None]
+
 
 def _exercise_paths(folders: Sequence[Path]) -> dict[str, Path]:
     # The id is the file name (validation enforces it), so the index needs no parsing; a later
     # folder's file replaces an earlier one's with the same name.
-    return {path.stem: path for folder in folders for path in sorted((folder / EXERCISES_DIR).glob("*.yaml"))}
+    return {path.stem: path for folder in folders for path in yaml_files(folder / EXERCISES_DIR)}
 
 
 def load_exercise_file(
@@ -219,7 +305,6 @@ def load_exercise_file(
     problems: list[Problem],
     *,
     figures: Mapping[str, Figure] | None = None,
-    cache: ParseCache | None = None,
 ) -> Exercise | None:
     """Read one exercise file; append its problems to ``problems`` and return None if any.
 
@@ -228,7 +313,7 @@ def load_exercise_file(
     """
     if figures is None:
         figures = FigureIndex.from_folders([bundled_library_dir(), path.parent.parent])
-    data = _load_file(path, problems, cache)
+    data = _load_file(path, problems)
     if data is None:
         return None
     reader = Reader(str(path))

@@ -8,7 +8,7 @@ from typing import Any
 
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.reader import Reader, join_path
-from rxstretch.loaders.yamlio import load_yaml_file
+from rxstretch.loaders.treecache import load_library_file
 from rxstretch.model import Library, Program, ProgramText
 from rxstretch.prescription import read_prescribed_exercise
 
@@ -23,7 +23,7 @@ def load_programs(folders: Sequence[Path], library: Library) -> tuple[dict[str, 
     for path in (p for folder in folders for p in sorted((folder / PROGRAMS_DIR).glob("*.yaml"))):
         reader = Reader(str(path))
         try:
-            program = read_program(load_yaml_file(path), reader, path=path, library=library)
+            program = read_program(load_library_file(path), reader, path=path, library=library)
         except ValidationError as exc:
             problems.extend(exc.problems)
             continue

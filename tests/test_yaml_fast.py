@@ -1,0 +1,64 @@
+"""The fast tree builder reads every document exactly as PyYAML's full constructor does (issue 19)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rxstretch.errors import ValidationError
+from rxstretch.loaders import yamlio
+from rxstretch.loaders.yamlio import LocatedList, LocatedMap, parse_yaml
+
+scalars = st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False))
+trees = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _located(tree: Any) -> Any:
+    """The tree with every line number it carries, for comparing two parses."""
+    if isinstance(tree, LocatedMap):
+        return ("map", tree.line, tree.key_lines, {key: _located(value) for key, value in tree.items()})
+    if isinstance(tree, LocatedList):
+        return ("list", tree.line, tree.item_lines, [_located(item) for item in tree])
+    return (type(tree).__name__, tree)
+
+
+def _full(text: str) -> Any:
+    return yaml.load(text, Loader=yamlio._LocatingLoader)
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees, st.booleans())
+def test_the_fast_builder_matches_the_full_constructor(tree: Any, flow: bool) -> None:
+    text = yaml.safe_dump(tree, allow_unicode=True, default_flow_style=flow)
+    assert _located(parse_yaml(text, source="t.yaml")) == _located(_full(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x 1\nb: *x\n", "anchors and aliases"),
+        ("a: 1\nb: 2\na: 3\n", 'duplicate key "a" (first written on line 1)'),
+        ("? [1]\n: 2\n", "mapping keys must be plain text"),
+        ("a: !!int three\n", "cannot read this value"),
+        ("a: !!python/object:os.system x\n", "not supported"),
+    ],
+)
+def test_refusals_keep_their_wording(text: str, message: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml(text, source="t.yaml")
+    assert message in caught.value.problems[0].message
+
+
+def test_merge_keys_are_left_to_the_full_constructor() -> None:
+    text = "a: 1\n<<: {b: 2}\n"
+    tree = parse_yaml(text, source="t.yaml")
+    assert tree == {"a": 1, "b": 2}
+    assert _located(tree) == _located(_full(text))
