@@ -45,7 +45,6 @@ def test_the_fast_builder_matches_the_full_constructor(tree: Any, flow: bool) ->
     ("text", "message"),
     [
         ("a: &x 1\nb: *x\n", "anchors and aliases"),
-        ("a: 1\nb: 2\na: 3\n", 'duplicate key "a" (first written on line 1)'),
         ("? [1]\n: 2\n", "mapping keys must be plain text"),
         ("a: !!int three\n", "cannot read this value"),
         ("a: !!python/object:os.system x\n", "not supported"),
@@ -55,6 +54,23 @@ def test_refusals_keep_their_wording(text: str, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         parse_yaml(text, source="t.yaml")
     assert message in caught.value.problems[0].message
+
+
+def test_duplicate_keys_are_noted_on_the_top_mapping_not_raised() -> None:
+    # Noted so that the file's other problems are listed with it (the reader reports them).
+    tree = parse_yaml("a: 1\nb: {c: 2, c: 3}\na: 3\n", source="t.yaml")
+    messages = [(problem.line, problem.message) for problem in tree.yaml_problems]
+    assert messages == [
+        (2, 'invalid YAML: duplicate key "c" (first written on line 2); keep one of them'),
+        (3, 'invalid YAML: duplicate key "a" (first written on line 1); keep one of them'),
+    ]
+    assert tree == {"a": 1, "b": {"c": 2}}  # the first value is kept meanwhile
+
+
+def test_duplicate_keys_below_a_top_list_are_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml("- {a: 1, a: 2}\n", source="t.yaml")
+    assert 'duplicate key "a"' in caught.value.problems[0].message
 
 
 def test_merge_keys_are_left_to_the_full_constructor() -> None:
