@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pdfplumber
 import pytest
 from pypdf import PdfReader
 
@@ -191,3 +192,15 @@ def test_exercise_image_is_embedded_at_bounded_size(library: Library, scratch_li
     images = [image for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
     assert len(images) == 1
     assert max(images[0].image.size) <= 1000
+
+
+def test_long_figure_descriptions_stay_on_the_page(library: Library) -> None:
+    # The German description of the median nerve glide is ~280 characters: written invisibly
+    # over the figure for screen readers, it is wrapped to the figure's width.
+    prescription = quick_prescription(library, exercise_ids=["median-nerve-glide"], patient="A", language="de")
+    pdf = _render(prescription, library)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            assert all(0 <= char["x0"] and char["x1"] <= page.width for char in page.chars)
+    description = library.exercises["median-nerve-glide"].alt["de"]
+    assert normalize(description)[:60] in normalize(pdf_text(pdf))

@@ -9,7 +9,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
@@ -96,10 +96,14 @@ class Described(Flowable):
     def draw(self) -> None:
         self.picture.drawOn(self.canv, 0, 0)
         if self.description:
+            # Wrapped to the picture's width: one long line would run past the page's edge,
+            # where a reader's text selection and page checks find it.
+            lines = simpleSplit(self.description, self.font_name, self.font_size, max(self.width, 1))
+            leading = min(self.font_size * 1.15, self.height / max(len(lines), 1))
             text = self.canv.beginText(0, max(self.height - self.font_size, 0))
             text.setTextRenderMode(3)  # invisible: read, never seen
-            text.setFont(self.font_name, self.font_size)
-            text.textLine(self.description)
+            text.setFont(self.font_name, self.font_size, leading)
+            text.textLines(lines)
             self.canv.drawText(text)
 
 
