@@ -197,10 +197,12 @@ def test_exercise_image_is_embedded_at_bounded_size(library: Library, scratch_li
 def test_long_figure_descriptions_stay_on_the_page(library: Library) -> None:
     # The German description of the median nerve glide is ~280 characters: written invisibly
     # over the figure for screen readers, it is wrapped to the figure's width.
-    prescription = quick_prescription(library, exercise_ids=["median-nerve-glide"], patient="A", language="de")
+    prescription = quick_prescription(
+        library, exercise_ids=["median-nerve-glide"], patient="A", language="de"
+    )
     pdf = _render(prescription, library)
     with pdfplumber.open(io.BytesIO(pdf)) as document:
         for page in document.pages:
-            assert all(0 <= char["x0"] and char["x1"] <= page.width for char in page.chars)
+            assert all(char["x0"] >= 0 and char["x1"] <= page.width for char in page.chars)
     description = library.exercises["median-nerve-glide"].alt["de"]
     assert normalize(description)[:60] in normalize(pdf_text(pdf))
