@@ -77,12 +77,22 @@ def _construct_child(loader: Any, node: yaml.Node) -> Any:
         ) from exc
 
 
-def _note_duplicate(loader: Any, mapping: LocatedMap, key: Any, key_node: yaml.Node) -> None:
-    # Noted, not raised, so that the file's other problems are listed too; the first value is
-    # kept meanwhile.
+def _is_new_key(loader: Any, mapping: LocatedMap, key: Any, key_node: yaml.Node) -> bool:
+    """Whether ``key`` may be added to ``mapping``: plain text (else refused) and not yet in it.
+
+    A duplicate is noted, not raised, so that the file's other problems are listed too; the first
+    value is kept meanwhile.
+    """
+    if not isinstance(key, str | int | float | bool) and key is not None:
+        raise yaml.constructor.ConstructorError(
+            None, None, "mapping keys must be plain text", key_node.start_mark
+        )
+    if key not in mapping:
+        return True
     mark = key_node.start_mark
     message = f'duplicate key "{key}" (first written on line {mapping.line_of(key)}); keep one of them'
     loader.duplicates.append((mark.line + 1, mark.column + 1, message))
+    return False
 
 
 def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
@@ -90,12 +100,7 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> LocatedMap:
     result = LocatedMap(node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = _construct_child(loader, key_node)
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping keys must be plain text", key_node.start_mark
-            )
-        if key in result:
-            _note_duplicate(loader, result, key, key_node)
+        if not _is_new_key(loader, result, key, key_node):
             continue
         result[key] = _construct_child(loader, value_node)
         result.key_lines[key] = key_node.start_mark.line + 1
@@ -156,12 +161,7 @@ def _build(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
             if key_node.tag in _SPECIAL_KEYS:
                 raise _FullConstructorNeeded
             key = _build(loader, key_node, seen)
-            if not isinstance(key, str | int | float | bool) and key is not None:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "mapping keys must be plain text", key_node.start_mark
-                )
-            if key in result:
-                _note_duplicate(loader, result, key, key_node)
+            if not _is_new_key(loader, result, key, key_node):
                 continue
             result[key] = _build(loader, value_node, seen)
             result.key_lines[key] = key_node.start_mark.line + 1
