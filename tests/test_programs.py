@@ -59,3 +59,51 @@ def test_batch_row_may_name_a_program(run_cli, tmp_path: Path) -> None:
     (pdf,) = (tmp_path / "out").glob("*.pdf")
     text = normalize(pdf_text(pdf.read_bytes()))
     assert "Knees to chest" in text and "Pelvic tilt" in text
+
+
+def _clinic_with_broken_program(tmp_path: Path) -> Path:
+    clinic = tmp_path / "clinic"
+    (clinic / "programs").mkdir(parents=True)
+    (clinic / "programs" / "knee-school.yaml").write_text(
+        "id: knee-school\nexercises:\n  - {id: knees-to-chst}\n"
+        "text: {en: {title: Knee school, intro: Go.}}\n",
+        encoding="utf-8",
+    )
+    return clinic
+
+
+def test_a_broken_clinic_program_stops_only_what_uses_it(run_cli, tmp_path: Path) -> None:
+    clinic = _clinic_with_broken_program(tmp_path)
+    handout = tmp_path / "h.pdf"
+    quick = ("generate", "-e", "cat-cow", "--patient", "Ana", "-o", handout, "--library", clinic)
+    result = run_cli(*quick)
+    assert result.exit_code == 0, result.output
+    assert handout.read_bytes().startswith(b"%PDF")
+
+    rx = tmp_path / "rx.yaml"
+    rx.write_text("patient: {name: A}\nexercises:\n  - program: knee-school\n", encoding="utf-8")
+    used = run_cli("generate", rx, "-o", tmp_path / "k.pdf", "--library", clinic)
+    assert used.exit_code == 1
+    assert "knee-school.yaml:3" in used.stderr and "knees-to-chst" in used.stderr
+    assert "Traceback" not in used.output
+
+    checked = run_cli("validate", "--library", clinic)
+    assert checked.exit_code == 1
+    assert "knee-school.yaml:3" in checked.stderr
+
+
+def test_a_later_folders_program_replaces_the_bundled_one(library: Library, tmp_path: Path) -> None:
+    from rxstretch.api import load_library
+
+    clinic = tmp_path / "clinic"
+    (clinic / "programs").mkdir(parents=True)
+    (clinic / "programs" / "low-back-basics.yaml").write_text(
+        "id: low-back-basics\nexercises:\n  - {id: cat-cow, reps: 12}\n"
+        "text: {en: {title: Our low back, intro: Daily.}}\n",
+        encoding="utf-8",
+    )
+    clinic_library = load_library([clinic], lazy=True)
+    program = clinic_library.programs["low-back-basics"]
+    assert [item.exercise_id for item in program.exercises] == ["cat-cow"]
+    assert program.text["en"].title == "Our low back"
+    assert len(clinic_library.programs) == len(library.programs)

@@ -22,7 +22,7 @@ from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.matching import condition_lookup
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.summary import ExerciseSummary, summary_of
-from rxstretch.loaders.treecache import load_library_file
+from rxstretch.loaders.treecache import derived_from_files, load_library_file
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
@@ -66,11 +66,7 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
             problems.append(Problem(str(folder), None, "", "library folder does not exist"))
     if problems:
         raise ValidationError(problems)
-    vocabulary = _merge_vocabularies(folders, problems)
-    conditions = _merge_conditions(folders, problems)
-    reviews = _merge_reviews(folders, problems)
-    if problems:
-        raise ValidationError(problems)
+    vocabulary, conditions, reviews, condition_keys = _library_basics(folders)
     exercises = ExerciseIndex(
         _exercise_paths(folders), vocabulary, conditions, figures=FigureIndex.from_folders(folders)
     )
@@ -89,16 +85,37 @@ def load_library_dirs(folders: Sequence[Path], *, lazy: bool = False) -> Library
         exercises=exercises,
         vocabulary=vocabulary,
         conditions=conditions,
-        condition_keys=condition_lookup(conditions),
+        condition_keys=condition_keys,
         reviews=reviews,
     )
     # Programs are read against the exercises; imported here, as programs build on prescriptions.
-    from rxstretch.loaders.programs import load_programs
+    from rxstretch.loaders.programs import ProgramIndex
 
-    programs, problems = load_programs(folders, library)
-    if problems:
+    programs = ProgramIndex(folders, library)
+    if not lazy and (problems := programs.problems()):
         raise ValidationError(problems)
     return dataclasses.replace(library, programs=programs)
+
+
+Basics = tuple[Vocabulary, dict[str, Condition], dict[str, LanguageReview], dict[str, tuple[str, ...]]]
+
+
+def _library_basics(folders: Sequence[Path]) -> Basics:
+    """The folders' vocabularies, conditions and language reviews merged, and the lookup of
+    condition names: the same for every handout, so kept between runs (see derived_from_files)."""
+    names = (VOCABULARY_FILE, CONDITIONS_FILE, LANGUAGES_FILE)
+    files = [folder / name for folder in folders for name in names]
+    return derived_from_files("basics", files, lambda: _read_basics(folders))
+
+
+def _read_basics(folders: Sequence[Path]) -> Basics:
+    problems: list[Problem] = []
+    vocabulary = _merge_vocabularies(folders, problems)
+    conditions = _merge_conditions(folders, problems)
+    reviews = _merge_reviews(folders, problems)
+    if problems:
+        raise ValidationError(problems)
+    return vocabulary, conditions, reviews, condition_lookup(conditions)
 
 
 def _load_file(path: Path, problems: list[Problem], *, keep: bool = True) -> Any:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch.errors import Problem, ValidationError
+from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.treecache import load_library_file
 from rxstretch.model import Library, Program, ProgramText
@@ -16,21 +17,25 @@ PROGRAMS_DIR = "programs"
 _DOSAGE_KEYS = ("sets", "reps", "hold", "frequency", "side", "notes")
 
 
-def load_programs(folders: Sequence[Path], library: Library) -> tuple[dict[str, Program], list[Problem]]:
-    """Read every folder's programs (a later folder's program replaces an earlier one's)."""
-    programs: dict[str, Program] = {}
-    problems: list[Problem] = []
-    for path in (p for folder in folders for p in sorted((folder / PROGRAMS_DIR).glob("*.yaml"))):
-        reader = Reader(str(path))
-        try:
-            program = read_program(load_library_file(path), reader, path=path, library=library)
-        except ValidationError as exc:
-            problems.extend(exc.problems)
-            continue
-        problems.extend(reader.problems)
-        if program is not None and not reader.problems:
-            programs[program.id] = program
-    return dict(sorted(programs.items())), problems
+class ProgramIndex(LazyIndex[Program]):
+    """The programs of every folder by id (a later folder's replaces an earlier one's), each
+    read when first used: a handout that names no program reads none."""
+
+    def __init__(self, folders: Sequence[Path], library: Library) -> None:
+        files = (path for folder in folders for path in sorted((folder / PROGRAMS_DIR).glob("*.yaml")))
+        paths = {path.stem: path for path in files}
+        super().__init__(paths, lambda path, problems: _load_program(path, problems, library))
+
+
+def _load_program(path: Path, problems: list[Problem], library: Library) -> Program | None:
+    reader = Reader(str(path))
+    try:
+        program = read_program(load_library_file(path), reader, path=path, library=library)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+    problems.extend(reader.problems)
+    return program if not reader.problems else None
 
 
 def read_program(data: Any, reader: Reader, *, path: Path, library: Library) -> Program | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from rxstretch.render.patterns import import_with_patterns_on_first_use
+
 
 def _import_reportlab_fonts_without_harfbuzz() -> None:
     """Import ReportLab's TrueType support without letting it import uharfbuzz.
@@ -28,3 +30,7 @@ def _import_reportlab_fonts_without_harfbuzz() -> None:
 
 
 _import_reportlab_fonts_without_harfbuzz()
+# Paragraph's URL pattern alone takes ~30 ms to compile, and only hyphenating URLs uses it.
+import_with_patterns_on_first_use(
+    "reportlab.platypus", owners=("reportlab.platypus.paragraph", "reportlab.lib.textsplit")
+)
