@@ -61,19 +61,19 @@ def test_batch_row_may_name_a_program(run_cli, tmp_path: Path) -> None:
     assert "Knees to chest" in text and "Pelvic tilt" in text
 
 
-def _clinic_with_broken_program(tmp_path: Path) -> Path:
+def _clinic_with_program(tmp_path: Path, program_id: str, exercise: str, title: str) -> Path:
+    """A clinic library folder holding one program of one exercise line."""
     clinic = tmp_path / "clinic"
     (clinic / "programs").mkdir(parents=True)
-    (clinic / "programs" / "knee-school.yaml").write_text(
-        "id: knee-school\nexercises:\n  - {id: knees-to-chst}\n"
-        "text: {en: {title: Knee school, intro: Go.}}\n",
+    (clinic / "programs" / f"{program_id}.yaml").write_text(
+        f"id: {program_id}\nexercises:\n  - {exercise}\ntext: {{en: {{title: {title}, intro: Daily.}}}}\n",
         encoding="utf-8",
     )
     return clinic
 
 
 def test_a_broken_clinic_program_stops_only_what_uses_it(run_cli, tmp_path: Path) -> None:
-    clinic = _clinic_with_broken_program(tmp_path)
+    clinic = _clinic_with_program(tmp_path, "knee-school", "{id: knees-to-chst}", "Knee school")
     handout = tmp_path / "h.pdf"
     quick = ("generate", "-e", "cat-cow", "--patient", "Ana", "-o", handout, "--library", clinic)
     result = run_cli(*quick)
@@ -95,13 +95,7 @@ def test_a_broken_clinic_program_stops_only_what_uses_it(run_cli, tmp_path: Path
 def test_a_later_folders_program_replaces_the_bundled_one(library: Library, tmp_path: Path) -> None:
     from rxstretch.api import load_library
 
-    clinic = tmp_path / "clinic"
-    (clinic / "programs").mkdir(parents=True)
-    (clinic / "programs" / "low-back-basics.yaml").write_text(
-        "id: low-back-basics\nexercises:\n  - {id: cat-cow, reps: 12}\n"
-        "text: {en: {title: Our low back, intro: Daily.}}\n",
-        encoding="utf-8",
-    )
+    clinic = _clinic_with_program(tmp_path, "low-back-basics", "{id: cat-cow, reps: 12}", "Our low back")
     clinic_library = load_library([clinic], lazy=True)
     program = clinic_library.programs["low-back-basics"]
     assert [item.exercise_id for item in program.exercises] == ["cat-cow"]
