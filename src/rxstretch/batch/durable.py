@@ -1,0 +1,69 @@
+"""List a batch's handouts in its manifest only once they are on the disk, a group at a time.
+
+Workers write each file atomically but without fsync (``write_atomic(sync=False)``): a
+temporary file renamed into place, so a name never shows half a file, even after a crash. What
+a power cut can still lose is the last seconds of files and renames. So the manifest is the
+record of what is durable: every ``GROUP_FILES`` files, or ``GROUP_SECONDS`` after the oldest
+waiting row, the main process fsyncs the files written since the last group, then the output
+folder (which makes their renames durable), and only then writes and flushes their manifest
+rows. After any crash, every row the manifest holds names a file with the bytes it records;
+a file written but not yet listed is rendered again by ``--resume`` and compared, and kept if
+the bytes are the same. One fsync per file is still made, but by the main process, which
+otherwise waits: the workers go on rendering instead of waiting for the disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rxstretch.output import sync_files
+
+# Rows held back at most: a crash then costs --resume at most this many renders to compare,
+# and one folder fsync is shared by this many files.
+GROUP_FILES = 64
+# ...and at most this long, so that the partial manifest of a slow batch (and a progress check
+# on it) keeps up with the handouts.
+GROUP_SECONDS = 1.0
+
+
+class DurableRows:
+    """Manifest rows waiting for their files to be synced, written in order once they are."""
+
+    def __init__(self, folder: Path, write_rows: Callable[[list[dict[str, str]]], None]) -> None:
+        self._folder = folder
+        self._write_rows = write_rows
+        self._rows: list[dict[str, str]] = []
+        self._files: list[Path] = []
+        self._since = 0.0
+
+    def add(self, row: dict[str, str], written: tuple[str, ...]) -> None:
+        """Hold ``row`` until ``written`` (file names in the folder, made by this run) are synced."""
+        if not self._rows:
+            self._since = time.monotonic()
+        self._rows.append(row)
+        self._files += (self._folder / name for name in written)
+        if len(self._files) >= GROUP_FILES or time.monotonic() - self._since >= GROUP_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        """Sync the waiting files and the folder, then write their rows.
+
+        When the disk refuses (EIO, ENOSPC), the files are removed, so that a resumed batch
+        makes them again rather than trusting bytes that may only be in memory, and the OSError
+        is raised.
+        """
+        rows, files = self._rows, self._files
+        self._rows, self._files = [], []
+        if files:
+            try:
+                sync_files(files, self._folder)
+            except OSError:
+                for path in files:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+                raise
+        if rows:
+            self._write_rows(rows)
