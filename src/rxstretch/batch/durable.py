@@ -8,8 +8,9 @@ waiting row, the main process fsyncs the files written since the last group, the
 folder (which makes their renames durable), and only then writes and flushes their manifest
 rows. After any crash, every row the manifest holds names a file with the bytes it records;
 a file written but not yet listed is rendered again by ``--resume`` and compared, and kept if
-the bytes are the same. One fsync per file is still made, but by the main process, which
-otherwise waits: the workers go on rendering instead of waiting for the disk.
+the bytes are the same. The fsyncs (a few milliseconds a file on a virtual disk) run on a thread of the main
+process, one group at a time: neither the workers nor the main process, which hands them
+records, wait for the disk, unless it falls a whole group behind.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from rxstretch.output import sync_files
@@ -38,6 +40,8 @@ class DurableRows:
         self._rows: list[dict[str, str]] = []
         self._files: list[Path] = []
         self._since = 0.0
+        self._syncer: ThreadPoolExecutor | None = None
+        self._syncing: tuple[list[dict[str, str]], list[Path], Future[None]] | None = None
 
     def add(self, row: dict[str, str], written: tuple[str, ...]) -> None:
         """Hold ``row`` until ``written`` (file names in the folder, made by this run) are synced."""
@@ -46,24 +50,49 @@ class DurableRows:
         self._rows.append(row)
         self._files += (self._folder / name for name in written)
         if len(self._files) >= GROUP_FILES or time.monotonic() - self._since >= GROUP_SECONDS:
-            self.commit()
+            self._send()
+        elif self._syncing is not None and self._syncing[2].done():
+            self._finish()
 
     def commit(self) -> None:
-        """Sync the waiting files and the folder, then write their rows.
+        """Sync every waiting file and the folder, write their rows, and stop the sync thread.
 
-        When the disk refuses (EIO, ENOSPC), the files are removed, so that a resumed batch
-        makes them again rather than trusting bytes that may only be in memory, and the OSError
-        is raised.
+        When the disk refuses (EIO, ENOSPC), the files of that group are removed, so that a
+        resumed batch makes them again rather than trusting bytes that may only be in memory,
+        and the OSError is raised.
         """
+        try:
+            self._send()
+            self._finish()
+        finally:
+            if self._syncer is not None:
+                self._syncer.shutdown(wait=True)
+                self._syncer = None
+
+    def _send(self) -> None:
+        """Start syncing the waiting group, once the group before it is listed."""
+        self._finish()
         rows, files = self._rows, self._files
         self._rows, self._files = [], []
-        if files:
-            try:
-                sync_files(files, self._folder)
-            except OSError:
-                for path in files:
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                raise
-        if rows:
-            self._write_rows(rows)
+        if not files:
+            if rows:
+                self._write_rows(rows)
+            return
+        if self._syncer is None:
+            self._syncer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rxstretch-sync")
+        self._syncing = (rows, files, self._syncer.submit(sync_files, files, self._folder))
+
+    def _finish(self) -> None:
+        """Wait for the group being synced, then write its rows."""
+        if self._syncing is None:
+            return
+        rows, files, syncing = self._syncing
+        self._syncing = None
+        try:
+            syncing.result()
+        except OSError:
+            for path in files:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            raise
+        self._write_rows(rows)
