@@ -107,6 +107,11 @@ def _link_without_overwrite(temporary: Path, path: Path) -> None:
         os.replace(temporary, path)
 
 
+# fsync flushes a file's data whichever process wrote it; Windows flushes only a handle open
+# for writing.
+_SYNC_OPEN_FLAGS = os.O_RDWR | getattr(os, "O_BINARY", 0) if os.name == "nt" else os.O_RDONLY
+
+
 def sync_files(paths: Iterable[Path], folder: Path) -> None:
     """Make files written with ``sync=False`` in ``folder`` durable: each file's data, then the
     folder, so that the renames that gave them their names survive a power cut too.
@@ -114,9 +119,7 @@ def sync_files(paths: Iterable[Path], folder: Path) -> None:
     Raises OSError (EIO, ENOSPC...) when the disk could not take a file.
     """
     for path in paths:
-        # fsync flushes the file's data whoever wrote it; Windows only flushes a handle open
-        # for writing.
-        handle = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0) if os.name == "nt" else os.O_RDONLY)
+        handle = os.open(path, _SYNC_OPEN_FLAGS)
         try:
             os.fsync(handle)
         finally:

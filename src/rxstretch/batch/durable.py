@@ -4,11 +4,11 @@ Workers write each file atomically but without fsync (``write_atomic(sync=False)
 temporary file renamed into place, so a name never shows half a file, even after a crash. What
 a power cut can still lose is the last seconds of files and renames. So the manifest is the
 record of what is durable: every ``GROUP_FILES`` files, or ``GROUP_SECONDS`` after the oldest
-waiting row, the main process fsyncs the files written since the last group, then the output
-folder (which makes their renames durable), and only then writes and flushes their manifest
-rows. After any crash, every row the manifest holds names a file with the bytes it records;
-a file written but not yet listed is rendered again by ``--resume`` and compared, and kept if
-the bytes are the same. The fsyncs (a few milliseconds a file on a virtual disk) run on a thread of the main
+waiting row, the files written since the last group are fsynced, then the output folder (which
+makes their renames durable), and only then are their manifest rows written and flushed. After
+any crash, every row the manifest holds names a file with the bytes it records; a file written
+but not yet listed is rendered again by ``--resume`` and compared, and kept if the bytes are
+the same. The fsyncs (a few milliseconds a file on a virtual disk) run on a thread of the main
 process, one group at a time: neither the workers nor the main process, which hands them
 records, wait for the disk, unless it falls a whole group behind.
 """
