@@ -375,3 +375,53 @@ def test_resume_redoes_handouts_when_the_font_changes(
     assert rendered == []
     run(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True, font=fonts / "DejaVuSans-Bold.ttf")
     assert len(rendered) == 1
+
+
+def test_the_manifest_lists_a_file_only_once_it_is_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rxstretch.batch.durable
+    from rxstretch.batch import partial_path
+
+    rows = [(f"P{n}", f"Patient {n}", "cat-cow") for n in range(5)]
+    export = write_export(tmp_path / "in.csv", rows)
+    out = tmp_path / "out"
+    synced: list[str] = []
+    real = rxstretch.batch.durable.sync_files
+
+    def checked(paths: list[Path], folder: Path) -> None:
+        listed = {m["file"] for m in read_csv(partial_path(out / "manifest.csv"))}
+        assert not listed & {p.name for p in paths}, "listed before it was synced"
+        real(paths, folder)
+        synced.extend(p.name for p in paths)
+
+    monkeypatch.setattr(rxstretch.batch.durable, "sync_files", checked)
+    monkeypatch.setattr(rxstretch.batch.durable, "GROUP_FILES", 2)
+    result = rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False, fhir=True)
+    made = sorted(m["file"] for m in read_csv(result.manifest))
+    assert len(made) == 5
+    assert sorted(synced) == sorted([*made, *(m.replace(".pdf", ".json") for m in made)])
+
+
+def test_a_disk_that_cannot_sync_stops_the_batch_and_resume_makes_the_files_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import rxstretch.batch.durable
+    from rxstretch.batch import partial_path
+
+    export = write_export(tmp_path / "in.csv", [("P1", "Ana", "cat-cow"), ("P2", "Bo", "chin-tuck")])
+    out = tmp_path / "out"
+
+    def failing(paths: list[Path], folder: Path) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(rxstretch.batch.durable, "sync_files", failing)
+    with pytest.raises(rxstretch.RxStretchError, match="the batch stopped: Input/output error"):
+        rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False)
+    assert read_csv(partial_path(out / "manifest.csv")) == []
+    assert not list(out.glob("*.pdf"))  # maybe only in memory: removed, not trusted
+    monkeypatch.undo()
+    result = rxstretch.run_batch(export, out, jobs=1, today=FIXED_DATE, use_env=False, resume=True)
+    assert (result.written, result.failed) == (2, 0)

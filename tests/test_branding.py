@@ -308,3 +308,38 @@ def test_diary_length_is_bounded_in_the_api_as_on_the_command_line(library, run_
         run_cli("generate", EXAMPLES / "low-back.yaml", "-o", tmp_path / "x.pdf", "--tracker", "13").exit_code
         == 2
     )
+
+
+# ReportLab writes an image's dictionary on one line; pypdf does not keep its /Length.
+_IMAGE_DICTIONARY = re.compile(rb"<<[^>]*/Subtype /Image[^>]*>>")
+
+
+def _embedded_images(pdf: bytes) -> list[tuple[list[str], int]]:
+    """Each image XObject of the PDF: its filters and its stream's length in the file."""
+    found = []
+    for entry in _IMAGE_DICTIONARY.findall(pdf):
+        filters = re.search(rb"/Filter \[([^\]]*)\]", entry)
+        length = re.search(rb"/Length (\d+)", entry)
+        assert filters is not None and length is not None, entry
+        found.append(([f.decode() for f in filters.group(1).split()], int(length.group(1))))
+    return found
+
+
+def test_a_flat_logo_stays_lossless_and_a_photo_becomes_jpeg(run_cli, tmp_path: Path) -> None:
+    from PIL import ImageDraw
+
+    flat = Image.new("RGB", (900, 300), "white")
+    ImageDraw.Draw(flat).rectangle((60, 60, 840, 240), fill="#7A1F5C")
+    flat.save(tmp_path / "flat.png")
+    Image.effect_noise((900, 300), 60).convert("RGB").save(tmp_path / "photo.png")
+    made, pixels = {}, {}
+    for name in ("flat.png", "photo.png"):
+        pdf, _ = _generate(run_cli, tmp_path, "--brand", _brand(tmp_path, logo=tmp_path / name))
+        (made[name],) = _embedded_images(pdf)
+        (pixels[name],) = [i.image for page in PdfReader(io.BytesIO(pdf)).pages for i in page.images]
+    filters, length = made["flat.png"]
+    assert filters == ["/FlateDecode"]
+    as_jpeg = io.BytesIO()
+    pixels["flat.png"].convert("RGB").save(as_jpeg, format="JPEG", quality=85, optimize=True)
+    assert length < as_jpeg.tell()  # lossless and smaller than the JPEG it used to become
+    assert made["photo.png"][0] == ["/DCTDecode"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rxstretch.errors import RxStretchError
-from rxstretch.output import write_atomic
+from rxstretch.errors import OutputExistsError, RxStretchError
+from rxstretch.output import sync_files, write_atomic
 
 from .conftest import EXAMPLES
 
@@ -122,3 +122,37 @@ def test_batch_output_equal_to_an_input_is_refused(run_cli, tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "is a file" in result.stderr
     assert list(folder.iterdir()) == [folder / "a.yaml"]
+
+
+def test_write_without_sync_is_still_atomic_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fsync(_fd: int) -> None:
+        raise AssertionError("fsync called")
+
+    monkeypatch.setattr("rxstretch.output.os.fsync", no_fsync)
+    target = tmp_path / "x.pdf"
+    write_atomic(target, b"%PDF-1", sync=False)
+    with pytest.raises(OutputExistsError):
+        write_atomic(target, b"%PDF-2", sync=False)
+    assert target.read_bytes() == b"%PDF-1"
+    write_atomic(target, b"%PDF-3", sync=False, force=True)
+    assert target.read_bytes() == b"%PDF-3"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]  # no temporary file left
+
+
+def test_sync_files_syncs_each_file_then_the_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[str] = []
+    real = os.fsync
+
+    def record(fd: int) -> None:
+        synced.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("reads /proc")
+    for name in ("a.pdf", "b.json"):
+        write_atomic(tmp_path / name, b"data", sync=False)
+    monkeypatch.setattr("rxstretch.output.os.fsync", record)
+    sync_files([tmp_path / "a.pdf", tmp_path / "b.json"], tmp_path)
+    assert synced == ["a.pdf", "b.json", tmp_path.name]

@@ -43,11 +43,15 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+def write_atomic(path: Path, data: bytes, *, force: bool = False, sync: bool = True) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder, then rename it.
 
     Without ``force`` an existing file is left untouched and OutputExistsError is raised.
     A folder, an unwritable place or a full disk is an RxStretchError, not an OSError.
+    With ``sync`` the data reaches the disk before the rename. Without it the write is still
+    atomic (the name shows the old file or the whole new one, never half of it), but a power
+    cut may lose it: the caller makes it durable later (``sync_files``), as a batch does for
+    many files at once.
     """
     check_output_file(path)
     if not force and path.exists():
@@ -56,7 +60,7 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     if not folder.is_dir():
         raise RxStretchError(f"{path}: folder {folder} does not exist")
     try:
-        _write_via_temporary(path, folder, data, force=force)
+        _write_via_temporary(path, folder, data, force=force, sync=sync)
     except OSError as exc:
         raise RxStretchError(f"cannot write to {path}: {_reason(exc)}") from exc
 
@@ -71,7 +75,7 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _write_via_temporary(path: Path, folder: Path, data: bytes, *, force: bool) -> None:
+def _write_via_temporary(path: Path, folder: Path, data: bytes, *, force: bool, sync: bool) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
         # mkstemp makes the file private (0600); a handout gets the usual permissions instead.
@@ -79,7 +83,8 @@ def _write_via_temporary(path: Path, folder: Path, data: bytes, *, force: bool) 
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if sync:
+                os.fsync(stream.fileno())
         if force:
             os.replace(temporary, path)
         else:
@@ -100,6 +105,39 @@ def _link_without_overwrite(temporary: Path, path: Path) -> None:
         if path.exists():
             raise OutputExistsError(f"{path}: already exists; use {{force}} to overwrite it") from None
         os.replace(temporary, path)
+
+
+# fsync flushes a file's data whichever process wrote it; Windows flushes only a handle open
+# for writing.
+_SYNC_OPEN_FLAGS = os.O_RDWR | getattr(os, "O_BINARY", 0) if os.name == "nt" else os.O_RDONLY
+
+
+def sync_files(paths: Iterable[Path], folder: Path) -> None:
+    """Make files written with ``sync=False`` in ``folder`` durable: each file's data, then the
+    folder, so that the renames that gave them their names survive a power cut too.
+
+    Raises OSError (EIO, ENOSPC...) when the disk could not take a file.
+    """
+    for path in paths:
+        handle = os.open(path, _SYNC_OPEN_FLAGS)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name == "nt":  # Windows cannot open a folder as a file; NTFS journals renames itself
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:  # some file systems (network shares) cannot sync a folder
+            raise
+    finally:
+        os.close(handle)
 
 
 def _current_umask() -> int:

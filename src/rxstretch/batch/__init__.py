@@ -19,11 +19,15 @@ import contextlib
 import csv
 import dataclasses
 import datetime
+import gc
 import hashlib
 import itertools
+import multiprocessing
+import multiprocessing.context
 import os
 import re
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -34,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from rxstretch import __version__
+from rxstretch.batch.durable import DurableRows
 from rxstretch.errors import (
     ContraindicationError,
     OutputExistsError,
@@ -96,6 +101,7 @@ class Outcome:
     line: int | None = None
     entry: dict[str, str] | None = None
     problems: tuple[tuple[int | None, str, str], ...] = ()  # (line, field, reason)
+    written: tuple[str, ...] = ()  # names of the files this run wrote, not yet synced
 
 
 @dataclass(frozen=True)
@@ -258,18 +264,21 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
     )
     digest = hashlib.sha256(pdf).hexdigest()
     status = "written"
+    written: list[str] = []
     if options.resume and not options.force and sha256_file(job.path) == digest:
         status = "unchanged"
     else:
-        try:
-            write_atomic(job.path, pdf, force=options.force)
+        try:  # synced with its group before the manifest lists it (batch.durable)
+            write_atomic(job.path, pdf, force=options.force, sync=False)
         except OSError as exc:  # a full disk, a folder made read-only meanwhile
             return _failed(job, (None, "file", f"cannot write {job.path.name}: {exc.strerror}"))
+        written.append(job.path.name)
     bundle_path = job.path.with_suffix(".json") if options.fhir else None
     if bundle_path is not None:
         failed = _write_bundle(job, handout, pdf, bundle_path, options, library)
-        if failed is not None:
+        if isinstance(failed, Outcome):
             return failed
+        written += failed
     entry = {
         "row": str(job.row),
         "patient_id": job.patient_id or "",
@@ -283,13 +292,14 @@ def _render(job: _Job, options: BatchOptions, library: Library) -> Outcome:
         "input_sha256": job.input_sha256,
         "fhir": bundle_path.name if bundle_path is not None else "",
     }
-    return Outcome(job.row, job.patient_id, entry=entry)
+    return Outcome(job.row, job.patient_id, entry=entry, written=tuple(written))
 
 
 def _write_bundle(
     job: _Job, handout: Handout, pdf: bytes, path: Path, options: BatchOptions, library: Library
-) -> Outcome | None:
-    """Write the record's FHIR Bundle beside its PDF; an Outcome only when that failed."""
+) -> Outcome | list[str]:
+    """Write the record's FHIR Bundle beside its PDF: the names written, or an Outcome when that
+    failed."""
     from rxstretch.fhir.export import BundleOptions, handout_bundle
     from rxstretch.fhir.serialize import bundle_bytes
     from rxstretch.output import write_atomic
@@ -300,12 +310,12 @@ def _write_bundle(
     )
     data = bundle_bytes(bundle)
     if options.resume and not options.force and path.is_file() and path.read_bytes() == data:
-        return None
+        return []
     try:
-        write_atomic(path, data, force=options.force)
+        write_atomic(path, data, force=options.force, sync=False)
     except OSError as exc:
         return _failed(job, (None, "file", f"cannot write {path.name}: {exc.strerror}"))
-    return None
+    return [path.name]
 
 
 # --- main side -------------------------------------------------------------------------------
@@ -344,26 +354,41 @@ def run_records(
         _writing(manifest.parent),
         _opened_reports(manifest, errors) as (manifest_out, errors_out),
     ):
-        for outcome in outcomes:
-            if outcome.entry is not None:
-                manifest_out.write(outcome.entry)
-                counts[outcome.entry["status"]] += 1
-            else:
-                counts["failed"] += 1
-                for line, field, reason in outcome.problems:
-                    line = outcome.line if line is None else line
-                    errors_out.write(
-                        {
-                            "row": str(outcome.row),
-                            "line": "" if line is None else str(line),
-                            "patient_id": outcome.patient_id or "",
-                            "field": field,
-                            "reason": reason,
-                        }
-                    )
-            if progress is not None:
-                progress(1)
+        rows = DurableRows(folder, manifest_out.write_rows)
+        try:
+            for outcome in outcomes:
+                _report(outcome, rows, errors_out, counts)
+                if progress is not None:
+                    progress(1)
+        except BaseException:
+            # Interrupted: list what is already made, so that --resume skips it (unless the
+            # disk is what failed: then the rows stay out, and --resume makes those files again).
+            with contextlib.suppress(OSError):
+                rows.commit()
+            raise
+        rows.commit()
     return BatchResult(sum(counts.values()), **counts, manifest=manifest, errors=errors)
+
+
+def _report(outcome: Outcome, rows: DurableRows, errors_out: CsvReport, counts: dict[str, int]) -> None:
+    """Count an outcome and report it: its manifest row once its files are synced, or its
+    problems in errors.csv at once (they name no file)."""
+    if outcome.entry is not None:
+        rows.add(outcome.entry, outcome.written)
+        counts[outcome.entry["status"]] += 1
+        return
+    counts["failed"] += 1
+    for line, field, reason in outcome.problems:
+        line = outcome.line if line is None else line
+        errors_out.write(
+            {
+                "row": str(outcome.row),
+                "line": "" if line is None else str(line),
+                "patient_id": outcome.patient_id or "",
+                "field": field,
+                "reason": reason,
+            }
+        )
 
 
 def _outcomes(
@@ -381,7 +406,13 @@ def _outcomes(
             yield render_job(item) if isinstance(item, _Job) else item
         return
     window = jobs * 4  # enough queued work to keep every worker busy, bounded memory
-    pool = ProcessPoolExecutor(max_workers=jobs, initializer=start_worker, initargs=(options,))
+    # What init_worker loaded above is in pages the forked workers share with this process.
+    # Frozen, the garbage collector of a worker never walks those objects: it would touch, and
+    # so copy, every one of those pages, and spend time on objects that live as long as it does.
+    gc.freeze()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_worker_context(), initializer=start_worker, initargs=(options,)
+    )
     try:
         queue: deque[Outcome | Future[Outcome]] = deque()
         for item in pending:
@@ -393,7 +424,16 @@ def _outcomes(
     except BaseException:  # interrupted (Ctrl-C, SIGTERM) or closed: queued records are dropped
         pool.shutdown(wait=True, cancel_futures=True)  # the running ones finish their file
         raise
+    finally:
+        gc.unfreeze()
     pool.shutdown(wait=True)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext | None:
+    """Fork on Linux, where it is safe, so that workers start with this process's library,
+    fonts and template (Python 3.14 no longer forks by default there); elsewhere the default
+    (spawn: each worker loads them itself, forking being unsafe on macOS)."""
+    return multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
 
 
 def _ready(item: Outcome | Future[Outcome]) -> bool:
@@ -547,7 +587,13 @@ class CsvReport:
 
     def write(self, row: dict[str, str]) -> None:
         """Write one row (every cell made formula-safe) and flush it, for an interrupted run."""
-        self.writer.writerow({column: safe_cell(row.get(column, "")) for column in self.columns})
+        self.write_rows([row])
+
+    def write_rows(self, rows: list[dict[str, str]]) -> None:
+        """Write rows (every cell made formula-safe) and flush them, for an interrupted run."""
+        self.writer.writerows(
+            {column: safe_cell(row.get(column, "")) for column in self.columns} for row in rows
+        )
         self.stream.flush()
 
     def __exit__(self, kind: object, *_: object) -> None:

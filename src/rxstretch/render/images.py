@@ -1,14 +1,16 @@
 """Open user images safely with Pillow: bounded size, EXIF orientation, RGB, cached per process.
 
-Photos are downscaled to at most 300 dpi at the size they are printed and embedded as JPEG, so a
-12-megapixel phone picture costs tens of kilobytes, not megabytes; images with transparency
-(most logos) keep it and are embedded losslessly.
+Images are downscaled to at most 300 dpi at the size they are printed. An opaque image is
+embedded as JPEG when that is smaller (a 12-megapixel phone picture then costs tens of kilobytes,
+not megabytes), else losslessly: a line drawing or a logo of flat colours is smaller that way and
+JPEG would blur its edges. Images with transparency (most logos) keep it and are lossless.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +23,9 @@ from rxstretch.errors import RxStretchError
 MAX_SOURCE_PIXELS = 40_000_000
 PRINT_DPI = 300
 POINTS_PER_INCH = 72
+JPEG_QUALITY = 85
+# Deflated a slice at a time, so that a photo is given up on early, well before its end.
+_DEFLATE_SLICE = 64 * 1024
 
 
 class ImageError(RxStretchError):
@@ -43,10 +48,34 @@ def _load_cached(path: Path, size: int, mtime_ns: int, max_side: int) -> ImageRe
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     if image.mode == "RGBA":
         return ImageReader(image)
-    encoded = io.BytesIO()
-    image.save(encoded, format="JPEG", quality=85, optimize=True)
-    encoded.seek(0)
-    return ImageReader(encoded)
+    return _smaller_encoding(image)
+
+
+def _smaller_encoding(image: Image.Image) -> ImageReader:
+    """The image as JPEG, or as its own pixels (embedded lossless) when those take no more room."""
+    jpeg = io.BytesIO()
+    image.save(jpeg, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    if _deflates_within(image.tobytes(), jpeg.tell()):
+        return ImageReader(image)
+    jpeg.seek(0)
+    return ImageReader(jpeg)
+
+
+def _deflates_within(pixels: bytes, limit: int) -> bool:
+    """Whether ``pixels`` deflate to at most ``limit`` bytes.
+
+    ReportLab embeds an image that is not a JPEG as its RGB bytes deflated at zlib's default
+    level: this is that stream's size, the one to weigh against the JPEG's, not that of a PNG
+    file, whose filters the PDF would not keep.
+    """
+    compressor = zlib.compressobj()
+    view = memoryview(pixels)
+    size = 0
+    for start in range(0, len(view), _DEFLATE_SLICE):
+        size += len(compressor.compress(view[start : start + _DEFLATE_SLICE]))
+        if size > limit:
+            return False
+    return size + len(compressor.flush()) <= limit
 
 
 def _too_large(path: Path, width: int, height: int) -> ImageError:
