@@ -94,12 +94,12 @@ def test_large_print_uses_16_points_or_more_and_a_legible_font(run_cli, tmp_path
         str(f.get_object()["/BaseFont"]) for p in reader.pages for f in p["/Resources"]["/Font"].values()
     }
     assert all("AtkinsonHyperlegible" in name for name in fonts), fonts
-    # One exercise per page: each card starts at the top of a page of its own.
+    # Cards share pages where they fit rather than each start a page of its own (that took six
+    # pages, two of them under half filled); they come in order.
     titles = ["1. Knees to chest", "2. Cat-cow", "3. Piriformis stretch", "4. Hamstring stretch"]
     texts = [normalize(page.extract_text()) for page in reader.pages]
     starts = [next(i for i, text in enumerate(texts) if title in text) for title in titles]
-    assert len(set(starts)) == 4
-    assert all(texts[i].index(title) < 60 for i, title in zip(starts[1:], titles[1:], strict=True))
+    assert starts == sorted(starts) and len(texts) <= 5
     # A card taller than a page flows on from page one rather than leave it empty; every page
     # holds more than its running header and footer.
     assert starts[0] == 0

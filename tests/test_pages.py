@@ -1,18 +1,20 @@
 """Page economy: every bundled exercise in every template, language direction and paper size is
-laid out with nothing outside the page, no text over text, no wasted page before the last, and
-page one holding the first exercise; the example prescriptions meet their page counts."""
+laid out with nothing outside the page, no text over text, no wasted page before the last, page
+one holding the first exercise and the last page holding more than the closing sections; the
+example prescriptions meet their page counts."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
-import itertools
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from rxstretch.api import load_prescription, render_handout
+from rxstretch.api import build_handout, load_prescription, render_handout
 from rxstretch.model import Library, Patient, PrescribedExercise, Prescription
+from rxstretch.model.handout import Handout
 
 from .conftest import EXAMPLES, FIXED_DATE
 from .pages import Page, measure
@@ -31,17 +33,31 @@ def _flat(text: str) -> str:
     return " ".join(text.replace("\u2002", " ").split())
 
 
-def _check(pages: list[Page], names: list[str], *, template: str, what: str) -> None:
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _holds_a_card(text: str, handout: Handout) -> bool:
+    """Whether page ``text`` holds part of an exercise card: its name, a step or a tip.
+
+    Whitespace is left out (lines wrap anywhere) and right-to-left text may come out of the
+    PDF in visual order, so each piece is also looked for reversed.
+    """
+    page = _squashed(text)
+    pieces = [piece for card in handout.cards for piece in (card.name, *card.tips)]
+    pieces += [piece for card in handout.cards for step in card.steps for piece in (step.title, step.text)]
+    starts = [_squashed(piece)[:14] for piece in pieces]
+    return any(start in page or start[::-1] in page for start in starts if len(start) >= 4)
+
+
+def _check(pages: list[Page], names: list[str], handout: Handout, *, what: str) -> None:
     for page in pages:
         assert page.outside == 0, f"{what}: text outside page {page.number}"
         assert not page.overlaps, f"{what}: text over text on page {page.number}: {page.overlaps[:3]}"
     assert names[0] in _flat(pages[0].text), f"{what}: page 1 lacks the first exercise"
-    for page, following in itertools.pairwise(pages):
-        if page.fill >= MIN_FILL:
-            continue
-        # Large print starts each exercise on a new page: the page before may be short.
-        starts = [name for name in names if name in _flat(following.text) and name not in _flat(page.text)]
-        assert template == "large-print" and starts, f"{what}: page {page.number} is {page.fill:.0%} filled"
+    for page in pages[:-1]:
+        assert page.fill >= MIN_FILL, f"{what}: page {page.number} is {page.fill:.0%} filled"
+    assert _holds_a_card(pages[-1].text, handout), f"{what}: the closing sections alone on the last page"
 
 
 @pytest.mark.parametrize("paper", ["A4", "letter"])
@@ -61,7 +77,8 @@ def test_every_exercise_uses_the_paper_well(
         pdf = render_handout(prescription, library=library, template=template, today=FIXED_DATE, paper=paper)
         texts = [library.exercises[e].text for e in ids]
         names = [_flat((t.get(language) or t["en"]).name) for t in texts]
-        _check(measure(pdf), names, template=template, what=f"{template} {language} {paper} group {number}")
+        handout = build_handout(prescription, library, today=FIXED_DATE)
+        _check(measure(pdf), names, handout, what=f"{template} {language} {paper} group {number}")
 
 
 def _pages(pdf: bytes) -> int:
@@ -137,3 +154,56 @@ def test_a_long_name_is_shortened_in_the_running_header(library: Library) -> Non
         assert _flat(long_name) in _flat(pages[0].text)  # whole in the patient block
         assert "\u2026" in pages[1].text  # shortened in the running header
         assert all(page.outside == 0 and not page.overlaps for page in pages)
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def _assert_economical(pdf: bytes, handout: Handout, what: str) -> None:
+    """No page before the last under half filled, and the last one holds part of a card."""
+    texts = _page_texts(pdf)
+    assert _holds_a_card(texts[-1], handout), f"{what}: the closing sections stand alone on the last page"
+    short = [page.number for page in measure(pdf)[:-1] if page.fill < MIN_FILL]
+    assert not short, f"{what}: pages {short} are under half filled"
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("example", ["low-back.yaml", "bas-du-dos.yaml", "disc-herniation.yaml"])
+def test_the_examples_end_with_part_of_an_exercise(
+    library: Library, example: str, template: str, paper: str
+) -> None:
+    prescription = load_prescription(EXAMPLES / example, library)
+    for brand in (None, EXAMPLES / "brand.yaml"):
+        pdf = render_handout(prescription, library=library, template=template, paper=paper, brand=brand)
+        handout = build_handout(prescription, library, brand=brand)
+        _assert_economical(pdf, handout, f"{example} {template} {paper} {'brand' if brand else 'plain'}")
+
+
+@pytest.mark.parametrize(
+    ("template", "paper", "most"),
+    [("standard", "A4", 3), ("compact", "A4", 1), ("large-print", "A4", 6), ("large-print", "letter", 6)],
+)
+def test_the_french_example_takes_no_extra_page(
+    library: Library, template: str, paper: str, most: int
+) -> None:
+    # It took 4 pages in standard (notes and next appointment alone on the last) and 8 in large
+    # print (each exercise starting a new page, leaving pages 2, 4 and 6 under half filled).
+    prescription = load_prescription(EXAMPLES / "bas-du-dos.yaml", library)
+    pdf = render_handout(prescription, library=library, template=template, paper=paper)
+    assert _pages(pdf) <= most
+
+
+@pytest.mark.parametrize("paper", ["A4", "letter"])
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_ten_exercises_end_with_part_of_an_exercise(
+    library: Library, language: str, template: str, paper: str
+) -> None:
+    long_name = Patient("Maria-Fernanda Alessandra de los Santos Villanueva-Rodriguez y Bartholomew Smith")
+    for patient in (_ten(library).patient, long_name):
+        prescription = dataclasses.replace(_ten(library), patient=patient, language=language)
+        pdf = render_handout(prescription, library=library, template=template, paper=paper, today=FIXED_DATE)
+        handout = build_handout(prescription, library, today=FIXED_DATE)
+        _assert_economical(pdf, handout, f"ten {language} {template} {paper} {patient.name}")

@@ -15,7 +15,7 @@ import tomllib
 from reportlab import Version, rl_config
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Frame, KeepTogether, Paragraph
 
 from rxstretch.render import internals
 
@@ -81,3 +81,15 @@ def test_importing_the_renderer_changes_no_global_setting() -> None:
     code = "from reportlab import rl_config; import rxstretch.render.document; print(rl_config.useA85)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "1"
+
+
+def test_a_keep_together_holds_its_flowables_and_a_frame_its_cursor() -> None:
+    style = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=12)
+    inner = [Paragraph("one", style), Paragraph("two", style)]
+    assert internals.kept_flowables(KeepTogether(inner)) == inner, "KeepTogether._content changed"
+    frame = Frame(0, 0, 100, 200, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    assert internals.frame_cursor(frame) == 200, "Frame._y no longer starts at the frame's top"
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    assert frame.add(Paragraph("one", style), canvas)
+    assert internals.frame_cursor(frame) == 188, "Frame._y no longer moves down as flowables are added"
+    assert internals.frame_height(inner[0]) is None

@@ -49,6 +49,11 @@ STYLE_NAMES = (
     "tracker_box",
     "disclaimer",
 )
+# A tightened template (see Template.tightened): the share of the spaces around text and
+# between cards it keeps, and of the figures' size. The figures stay large enough for their step
+# numbers (16 pt in large print, whose badges are capped well below their panels' height).
+TIGHT_SPACE = 0.5
+TIGHT_FIGURE = 0.85
 COLOR_NAMES = ("primary", "accent", "caution", "caution_border", "text", "muted", "rule")
 FIXED_COLORS = {"white": "#FFFFFF", "black": "#000000"}
 
@@ -90,3 +95,27 @@ class Template:
     def with_colors(self, overrides: Mapping[str, str]) -> Template:
         """This template with some colours replaced (a clinic's brand colours)."""
         return dataclasses.replace(self, colors={**self.colors, **overrides}) if overrides else self
+
+    def tightened(self) -> Template:
+        """This template with less air: half the space around text and between cards, and
+        figures at 85 %. Type sizes, leading and padding stay, so every word reads the same.
+
+        The renderer lays a handout out again with it when the closing sections would stand
+        alone on the last page (see render/document.py).
+        """
+        styles = {
+            name: dataclasses.replace(
+                style,
+                space_before=style.space_before * TIGHT_SPACE,
+                space_after=style.space_after * TIGHT_SPACE,
+            )
+            for name, style in self.styles.items()
+        }
+        spacing = {**self.spacing, "card_gap": self.spacing["card_gap"] * TIGHT_SPACE}
+        width, height = self.image_max_mm
+        return dataclasses.replace(
+            self,
+            styles=styles,
+            spacing=spacing,
+            image_max_mm=(width * TIGHT_FIGURE, height * TIGHT_FIGURE),
+        )

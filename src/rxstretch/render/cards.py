@@ -11,19 +11,28 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
+from reportlab.platypus import Flowable, FrameBreak, KeepTogether, Spacer, Table
+from reportlab.platypus.doctemplate import NullActionFlowable
 
 from rxstretch.model.figure import Figure
 from rxstretch.model.handout import Card, Labels
 from rxstretch.model.template import Template
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
+from rxstretch.render.internals import frame_height, kept_flowables
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
 from rxstretch.render.recorded import RecordedDrawing
 from rxstretch.render.tables import make_table
 
 QR_SIZE_MM = 22.0
+# A large-print card that does not fit in the space left moves to the next page only when less
+# than this share of the page is left: a page must be at least half filled, and 55 % leaves a
+# margin for the header and footer bands, which pdf-pages leaves out of the page it measures.
+KEEP_WHOLE_ROOM = 0.45
+# A page before the last used under this share of its height is wasted paper: pdf-pages asks
+# for half of the page it measures, which leaves out the running header and footer bands.
+SHORT_PAGE = 0.55
 
 
 class Picture(Flowable):
@@ -108,10 +117,25 @@ class Described(Flowable):
 
 
 class CardMarks:
-    """Which card the page being laid out is in the middle of (for the running header)."""
+    """Where the layout has got to: the card the page being laid out is in the middle of (for
+    the running header), the page the last card drawn ended on, the page the closing sections
+    ended on, and how much of each page of cards was used (to judge the layout)."""
 
     def __init__(self) -> None:
         self.current: Card | None = None
+        self.card_end_page = 0
+        self.closing_end_page = 0
+        self.page_used: list[float] = []
+
+    @property
+    def closing_alone(self) -> bool:
+        """Whether the closing sections end on a page holding nothing of any card."""
+        return self.closing_end_page > self.card_end_page
+
+    @property
+    def short_pages(self) -> int:
+        """How many pages of cards, the last one aside, are used under SHORT_PAGE."""
+        return sum(used < SHORT_PAGE for used in self.page_used[:-1])
 
 
 class CardMark(Flowable):
@@ -128,6 +152,41 @@ class CardMark(Flowable):
 
     def draw(self) -> None:
         self.marks.current = self.card
+        if self.card is None:
+            self.marks.card_end_page = self.canv.getPageNumber()
+
+
+class ClosingMark(CardMark):
+    """An invisible mark where the closing sections end."""
+
+    def __init__(self, marks: CardMarks) -> None:
+        super().__init__(marks, None)
+
+    def draw(self) -> None:
+        self.marks.closing_end_page = self.canv.getPageNumber()
+
+
+class KeepWhole(KeepTogether):
+    """Flowables kept on one page where they fit: they start a new page when they do not fit in
+    the space left, unless more than ``flow_room`` of the page is left (then, as when they are
+    taller than a page, they continue across the page break at their own break points).
+
+    Unlike KeepTogether, it measures the KeepTogethers it holds by their content.
+    """
+
+    def __init__(self, flowables: list[Flowable], *, flow_room: float = 1.0) -> None:
+        super().__init__(flowables)
+        self.flow_room = flow_room
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        content = kept_flowables(self)
+        page_height = frame_height(self) or available_height
+        moves = (
+            available_height < self.flow_room * page_height
+            and _stacked_height(content, available_width) > available_height
+        )
+        # The first piece is an action, so that ReportLab never asks whether it fits as it is.
+        return [FrameBreak() if moves else NullActionFlowable(), *content]
 
 
 class CardGap(Spacer):
@@ -146,7 +205,12 @@ class CardGap(Spacer):
 
 def _stacked_height(flowables: Sequence[Flowable], width: float) -> float:
     """The height ``flowables`` take stacked in ``width``, spaces between them included."""
-    return sum(f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+    return sum(
+        _stacked_height(kept_flowables(f), width)
+        if isinstance(f, KeepTogether)
+        else f.wrap(width, 100_000)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+        for f in flowables
+    )
 
 
 class CardBuilder:
@@ -163,15 +227,19 @@ class CardBuilder:
         self.width = width
         self.padding = template.spacing["box_padding"]
 
-    def card(self, card: Card, *, first_page_room: float | None = None) -> list[Flowable]:
+    def card(
+        self, card: Card, *, first_page_room: float | None = None, closing: Sequence[Flowable] = ()
+    ) -> list[Flowable]:
         """Return the card's flowables, which may break only at good points.
 
         The opening (title bar, summary, cautions, dosage and pictures) is one block, and so is
         each heading with the line after it: no heading, dosage strip or picture is left alone
         at a page foot. The card may continue on the next page after its opening, between steps
-        and between tips. Marks around the card tell the running header which card a page
-        continues. ``first_page_room`` is the height under the header on page one, given for
-        the first card.
+        and between tips; in large print it is kept whole where it fits (see KeepWhole). Marks
+        around the card tell the running header which card a page continues.
+        ``first_page_room`` is the height under the header on page one, given for the first
+        card. ``closing`` (the closing sections) is kept with the card's last part, so that it
+        never stands alone on the last page.
         """
         text = self.texts
         about: list[Flowable] = [text(card.summary, "summary")] if self._summaries else []
@@ -202,19 +270,8 @@ class CardBuilder:
             about.append(self._dosage(card, self.width))
             steps = [self._steps([row], self.width) for row in rows]
         opening = [CardMark(self.marks, card), self._title_bar(card), *about]
-        if panels is not None:
-            opening.append(panels)
         first_steps = [text(self.labels.steps, "heading"), steps[0]]
-        parts: list[Flowable]
-        if self.template.exercise_per_page and (
-            first_page_room is None
-            or _stacked_height([*opening, *first_steps], self.width) <= first_page_room
-        ):
-            # Large print: the pictures stay with the first step, unless that would push the
-            # first card off page one (its title, dosage and pictures always start there).
-            parts = [KeepTogether([*opening, *first_steps])]
-        else:
-            parts = [KeepTogether(opening), KeepTogether(first_steps)]
+        parts = self._beginning(opening, [] if panels is None else [panels], first_steps, first_page_room)
         parts += steps[1:]
         tips = card.tips if self._tips else ()
         if tips:
@@ -222,10 +279,37 @@ class CardBuilder:
             parts += [KeepTogether([text(self.labels.tips, "heading"), bullets[0]]), *bullets[1:]]
         if card.notes:
             parts.append(KeepTogether([text(self.labels.notes, "heading"), text(card.notes, "notes")]))
-        parts.append(CardMark(self.marks, None))
-        if not self.template.exercise_per_page:
-            parts.append(CardGap(self.template.spacing["card_gap"]))
+        ending = [CardMark(self.marks, None), CardGap(self.template.spacing["card_gap"])]
+        if closing:
+            parts[-1] = KeepWhole([parts[-1], *ending, *closing])
+        else:
+            parts += ending
+        # The first card starts on page one whatever its height (it holds the first exercise).
+        if self.template.exercise_per_page and first_page_room is None:
+            return [KeepWhole(parts, flow_room=KEEP_WHOLE_ROOM)]
         return parts
+
+    def _beginning(
+        self,
+        opening: list[Flowable],
+        panels: list[Flowable],
+        first_steps: list[Flowable],
+        first_page_room: float | None,
+    ) -> list[Flowable]:
+        """The card's first blocks: its opening, step panels and first step, kept in one or two."""
+        if not self.template.exercise_per_page:
+            return [KeepTogether([*opening, *panels]), KeepTogether(first_steps)]
+        together = [*opening, *panels, *first_steps]
+        if first_page_room is not None:
+            # Large print: the pictures stay with the first step, unless that would push the
+            # first card off page one (its title, dosage and pictures always start there).
+            if _stacked_height(together, self.width) <= first_page_room:
+                return [KeepTogether(together)]
+            return [KeepTogether([*opening, *panels]), KeepTogether(first_steps)]
+        # A later card is kept whole where it fits (see KeepWhole); when it cannot be, it may
+        # begin at a page foot with its title and dosage (and a picture beside them) rather
+        # than leave the page under half filled. Step panels stay with the steps they show.
+        return [KeepTogether(opening), KeepTogether([*panels, *first_steps])]
 
     @property
     def _summaries(self) -> bool:
@@ -249,8 +333,6 @@ class CardBuilder:
             self.template.colors["caution_border"],
             extra=(("TOPPADDING", (0, 0), (-1, 0), 0),),
         )
-        if self.template.exercise_per_page:
-            box.spaceBefore = self.template.spacing["card_gap"]  # dropped at the top of a page
         return KeepTogether([box])
 
     def _title_bar(self, card: Card) -> Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from reportlab.platypus import (
     FrameBreak,
     KeepTogether,
     NextPageTemplate,
-    PageBreak,
     PageTemplate,
 )
 from reportlab.platypus.doctemplate import LayoutError
@@ -26,11 +26,11 @@ from rxstretch import __version__
 from rxstretch.errors import RxStretchError
 from rxstretch.model.handout import Card, Handout
 from rxstretch.model.template import PAGE_SIZES_MM, Template
-from rxstretch.render.cards import CardBuilder, CardMarks
+from rxstretch.render.cards import CardBuilder, CardMarks, ClosingMark
 from rxstretch.render.fonts import BUNDLED_FONTS, FontFiles, register_fallback, register_family
 from rxstretch.render.glyphs import handout_strings, missing_glyphs
 from rxstretch.render.header import clinic_header, patient_details
-from rxstretch.render.internals import plain_streams, restart_page
+from rxstretch.render.internals import frame_cursor, plain_streams, restart_page
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.styles import paragraph_styles
 from rxstretch.render.tables import make_table
@@ -38,6 +38,7 @@ from rxstretch.render.tracker import tracker_flowables
 
 PRODUCER = f"rxstretch {__version__}"
 COLUMN_GAP = 6 * mm
+SECOND_COLUMNS = ("first-2", "later-2")  # the frames on the right of two-column pages
 
 
 def _frame(x: float, y: float, width: float, height: float, name: str) -> Frame:
@@ -50,6 +51,21 @@ def _height(flowables: list[Flowable], width: float) -> float:
     for flowable in flowables:
         total += flowable.wrap(width, 10_000)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total + 4
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """One layout pass: the PDF, its page count, whether the closing sections stand alone on
+    the last page, and how many pages of cards before the last are under half filled."""
+
+    pdf: bytes
+    pages: int
+    closing_alone: bool
+    short_pages: int
+
+    def faults(self) -> tuple[bool, int, int]:
+        """What makes a layout worse, in order: a lone closing, short pages, more pages."""
+        return self.closing_alone, self.short_pages, self.pages
 
 
 class _FooterCanvas(Canvas):
@@ -85,6 +101,8 @@ class HandoutRenderer:
         fallback_fonts: tuple[Path, ...] = (),
     ) -> None:
         self.template = template
+        self._options = (paper, family, fallback_fonts)
+        self._tight: HandoutRenderer | None = None
         self.fonts = register_family({"regular"}, family)
         # DejaVu Sans draws what another family lacks (Arabic in a large-print handout...).
         self.backup = register_family({"regular"}, BUNDLED_FONTS)
@@ -121,6 +139,38 @@ class HandoutRenderer:
         return missing_glyphs(handout_strings(handout), fonts)
 
     def _render(self, handout: Handout, *, invariant: bool) -> bytes:
+        """Lay ``handout`` out with its closing sections never alone on the last page and no
+        page before the last under half filled.
+
+        When the first layout has either fault, the handout is laid out again with less air
+        (Template.tightened), which usually brings the closing sections onto the page before
+        and evens out the pages. If they still stand alone, they are kept with the last card's
+        last part (a tip, a step). The layout with the fewest faults, then pages, wins, the
+        earlier one on a tie. Only handouts that need it pay for the extra passes, and each
+        pass is deterministic.
+        """
+        first = self._layout(handout, invariant=invariant)
+        if not first.closing_alone and not first.short_pages:
+            return first.pdf
+        tight = self._tightened()._layout(handout, invariant=invariant)
+        best = min(first, tight, key=_Layout.faults)
+        if best.closing_alone:
+            renderer = self if best is first else self._tightened()
+            kept = renderer._layout(handout, invariant=invariant, keep_closing=True)
+            best = min(best, kept, key=_Layout.faults)
+        return best.pdf
+
+    def _tightened(self) -> HandoutRenderer:
+        """This renderer with the tightened template, made once and kept for the next handouts."""
+        if self._tight is None:
+            paper, family, fallback_fonts = self._options
+            self._tight = HandoutRenderer(
+                self.template.tightened(), paper=paper, family=family, fallback_fonts=fallback_fonts
+            )
+        return self._tight
+
+    def _layout(self, handout: Handout, *, invariant: bool, keep_closing: bool = False) -> _Layout:
+        """One layout pass; ``keep_closing`` keeps the closing sections with the last card's end."""
         text = self._texts_for(handout.rtl)
         buffer = io.BytesIO()
         doc = BaseDocTemplate(
@@ -149,7 +199,8 @@ class HandoutRenderer:
             self._footer(canvas, handout, text, page, pages)
 
         room = doc.height - (0 if self.template.columns > 1 else header_height)
-        story = [NextPageTemplate("later"), *header, *self._body(handout, text, marks, room)]
+        body = self._body(handout, text, marks, room, keep_closing=keep_closing)
+        story = [NextPageTemplate("later"), *header, *body]
         try:
             doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
         except LayoutError as exc:
@@ -158,7 +209,7 @@ class HandoutRenderer:
                 f"the handout cannot be laid out with the {self.template.name} template: some part "
                 "is taller than a page (shorten the notes, or use a template with more room)"
             ) from exc
-        return buffer.getvalue()
+        return _Layout(buffer.getvalue(), doc.page, marks.closing_alone, marks.short_pages)
 
     def _page_templates(
         self, doc: BaseDocTemplate, handout: Handout, text: Texts, header_height: float, marks: CardMarks
@@ -169,23 +220,33 @@ class HandoutRenderer:
             self._running_header(canvas, handout, text, marks.current)
 
         left, bottom, width, height = doc.leftMargin, doc.bottomMargin, doc.width, doc.height
+
+        def page_end(_canvas: Canvas, doc: BaseDocTemplate) -> None:
+            # A page ending in its second column has its first one full.
+            frame = doc.frame
+            used = (bottom + height - frame_cursor(frame)) / height
+            marks.page_used.append(1.0 if frame.id in SECOND_COLUMNS else used)
+
+        def page(name: str, frames: list[Frame], **header: Any) -> PageTemplate:
+            return PageTemplate(name, frames, onPageEnd=page_end, **header)
+
         wide = PageTemplate("wide", [_frame(left, bottom, width, height, "wide")], onPage=running_header)
         if self.template.columns == 1:
             body = _frame(left, bottom, width, height, "body")
-            return [PageTemplate("first", [body]), PageTemplate("later", [body], onPage=running_header), wide]
+            return [page("first", [body]), page("later", [body], onPage=running_header), wide]
         column = self.column_width
         gap = width - 2 * column
         below = height - header_height
         first = [
             _frame(left, bottom + below, width, header_height, "header"),
             _frame(left, bottom, column, below, "first-1"),
-            _frame(left + column + gap, bottom, column, below, "first-2"),
+            _frame(left + column + gap, bottom, column, below, SECOND_COLUMNS[0]),
         ]
         later = [
             _frame(left, bottom, column, height, "later-1"),
-            _frame(left + column + gap, bottom, column, height, "later-2"),
+            _frame(left + column + gap, bottom, column, height, SECOND_COLUMNS[1]),
         ]
-        return [PageTemplate("first", first), PageTemplate("later", later, onPage=running_header), wide]
+        return [page("first", first), page("later", later, onPage=running_header), wide]
 
     @property
     def column_width(self) -> float:
@@ -203,16 +264,33 @@ class HandoutRenderer:
             text(handout.intro, "intro"),
         ]
 
-    def _body(self, handout: Handout, text: Texts, marks: CardMarks, room: float) -> list[Flowable]:
+    def _body(
+        self, handout: Handout, text: Texts, marks: CardMarks, room: float, *, keep_closing: bool
+    ) -> list[Flowable]:
         builder = CardBuilder(self.template, text, handout.labels, self.column_width, marks)
         story: list[Flowable] = [FrameBreak()] if self.template.columns > 1 else []
-        for index, card in enumerate(handout.cards):
-            if index and self.template.exercise_per_page:
-                story.append(PageBreak())
-            story += builder.card(card, first_page_room=None if index else room)
         # After the cards: at the top it would push the first card off page one; the intro
-        # already says to stop on sharp pain, numbness or tingling. Each closing section stays
-        # with its heading, and they follow the last card on its page when there is room.
+        # already says to stop on sharp pain, numbness or tingling.
+        closing = [*self._closing(handout, text, builder), ClosingMark(marks)]
+        last = len(handout.cards) - 1
+        for index, card in enumerate(handout.cards):
+            kept = closing if keep_closing and index == last else []
+            story += builder.card(card, first_page_room=None if index else room, closing=kept)
+        if not keep_closing:
+            story += closing
+        if handout.tracker is not None:
+            story += [
+                NextPageTemplate("wide"),
+                *tracker_flowables(handout.tracker, text, self.template, self.frame_width),
+            ]
+        return story
+
+    def _closing(self, handout: Handout, text: Texts, builder: CardBuilder) -> list[Flowable]:
+        """The closing sections: "when to stop", the notes and the next appointment.
+
+        Each stays with its heading, and they follow the last card on its page when there is room.
+        """
+        story: list[Flowable] = []
         if handout.safety_advice:
             story.append(builder.advice_box(handout.labels.safety, handout.safety_advice))
         closing = [
@@ -234,11 +312,6 @@ class HandoutRenderer:
             story.append(KeepTogether([side_by_side]))
         else:
             story += [KeepTogether(section) for section in closing]
-        if handout.tracker is not None:
-            story += [
-                NextPageTemplate("wide"),
-                *tracker_flowables(handout.tracker, text, self.template, self.frame_width),
-            ]
         return story
 
     def _side_by_side(self, text: Texts, sections: list[list[Flowable]]) -> Flowable:

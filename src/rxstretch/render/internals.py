@@ -14,7 +14,7 @@ from typing import Any
 
 from reportlab import rl_config
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Flowable, Frame, KeepTogether, Paragraph
 
 # The ReportLab major version these internals were checked against (see pyproject.toml).
 TESTED_MAJOR = 5
@@ -46,6 +46,25 @@ def restore_paragraph_layout(paragraph: Paragraph, layout: ParagraphLayout) -> N
     """Put back a layout taken by :func:`paragraph_layout` at the same width."""
     held: Any = paragraph
     held._wrapWidths, held.blPara, held.height, held.frags = layout
+
+
+def kept_flowables(keep: KeepTogether) -> list[Flowable]:
+    """The flowables ``keep`` holds together (its ``wrap`` only says "split me": a height of
+    0xffffff, which makes any KeepTogether holding another one think itself taller than a page)."""
+    content: list[Flowable] = keep._content  # type: ignore[attr-defined]
+    return content
+
+
+def frame_height(flowable: Flowable) -> float | None:
+    """The height of the frame ``flowable`` is being laid out in; None before layout."""
+    frame: Any = getattr(flowable, "_frame", None)
+    return None if frame is None else float(frame._height)
+
+
+def frame_cursor(frame: Frame) -> float:
+    """Where on the page the next flowable in ``frame`` would go: the top of the space left."""
+    held: Any = frame
+    return float(held._y)
 
 
 @contextmanager
