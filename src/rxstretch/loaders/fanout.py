@@ -34,10 +34,12 @@ def _cores() -> int:
 
 def fan_out(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``[function(item) for item in items]``, in that order, split over forked workers if worth it."""
+    workers = min(_cores(), len(items) // MIN_FILES_PER_WORKER, 8)
+    if workers < 2:  # decided before importing multiprocessing, which a warm run never needs
+        return [function(item) for item in items]
     import multiprocessing
 
-    workers = min(_cores(), len(items) // MIN_FILES_PER_WORKER, 8)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     global _task
     _task = function
