@@ -203,7 +203,8 @@ def _load(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
-        seen = set() if "&" in text else None  # without an anchor, an alias is a composer error
+        # Without an anchor (&) in the text, an alias is already the composer's error.
+        seen: set[int] | None = set() if "&" in text else None
         return (None if node is None else _build(loader, node, seen)), loader.duplicates
     except (_FullConstructorNeeded, RecursionError):
         full = _LocatingLoader(text)  # a SafeLoader subclass
