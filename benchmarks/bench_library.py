@@ -18,6 +18,7 @@ Also prints what a lazy library load (what `generate` pays) costs with and witho
 library, in this process.
 
 Usage: python benchmarks/bench_library.py [--size 5000] [--runs 3] [--baseline PATH/TO/rxstretch]
+       [--other NAME=PATH/TO/rxstretch ...]
 """
 
 from __future__ import annotations
@@ -131,6 +132,22 @@ def _accepted(
     sys.exit("the executables still refuse the probe library after cutting unknown keys")
 
 
+def _print_notes(notes: list[str]) -> None:
+    """What _accepted cut or left out, one line per kind of change."""
+    cut: dict[str, int] = {}
+    left_out: list[str] = []
+    for note in notes:
+        stem, _, change = note.partition(": ")
+        if change.startswith("cut "):
+            cut[change] = cut.get(change, 0) + 1
+        else:
+            left_out.append(stem)
+    for change, count in sorted(cut.items()):
+        print(f"  {change} in {count} exercises")
+    if left_out:
+        print(f"  left out {len(left_out)} (vocabulary or figures not all know): {', '.join(left_out)}")
+
+
 def _clinic_library(folder: Path, size: int, texts: dict[str, str]) -> Path:
     """``size`` copies of the exercises ``texts`` under new ids."""
     stems = sorted(texts)
@@ -186,9 +203,21 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline", help="another rxstretch executable to measure alongside")
+    parser.add_argument(
+        "--other",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="one more executable to measure alongside (e.g. before=...), repeatable",
+    )
     args = parser.parse_args()
     rxstretch = shutil.which("rxstretch") or sys.exit("rxstretch is not installed in this environment")
     executables = {"rxstretch": rxstretch, **({"baseline": args.baseline} if args.baseline else {})}
+    for other in args.other:
+        name, _, path = other.partition("=")
+        if not name or not path or name in executables:
+            sys.exit(f"--other {other}: give NAME=PATH with a new name")
+        executables[name] = path
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["XDG_CACHE_HOME"] = str(Path(scratch) / "cache")  # also for this process
         from rxstretch.api import load_library
@@ -205,8 +234,7 @@ def main() -> None:
             )
             kinds[kind] = _clinic_library(Path(scratch) / name / "library", args.size, texts)
             print(f"{kind}: {len(texts)} exercises accepted by {' and '.join(executables)}, copied")
-            for note in notes:
-                print(f"  {note}")
+            _print_notes(notes)
         start = time.perf_counter()
         load_library(use_env=False, lazy=True)
         bundled = time.perf_counter() - start
@@ -231,9 +259,11 @@ def main() -> None:
                 continue
             best = min(v for v in values if v is not None)
             line = f"    {who:9s} {name:8s} {run:4s} {median:7.2f} s ({best:6.2f} s)"
-            reference = _median(times.get(("baseline", name, run), [None]))
-            if who == "rxstretch" and reference:
-                line += f"   ratio to baseline {median / reference:.3f}"
+            if who == "rxstretch":
+                for other in executables:
+                    reference = _median(times.get((other, name, run), [None])) if other != who else None
+                    if reference:
+                        line += f"   ratio to {other} {median / reference:.3f}"
             print(line)
 
 
