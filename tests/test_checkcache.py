@@ -4,6 +4,7 @@ ignored when written by another version or corrupted, private (issue 19)."""
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -184,3 +185,60 @@ def test_generate_s_library_files_are_parsed_once(
     for _ in range(2):
         with pytest.raises(ValidationError):
             load_library([folder], use_env=False, lazy=True)
+
+
+def test_a_change_of_size_or_of_time_alone_rechecks_the_file(
+    scratch_library: MyLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
+    path = folder / "exercises" / "mine-a.yaml"
+    load_library([folder], use_env=False)
+    then = path.stat().st_mtime_ns
+    os.utime(path, ns=(then + 1_000_000_000, then + 1_000_000_000))  # same bytes, touched
+    assert _parsed_during(monkeypatch, folder, _load(folder)) == ["mine-a.yaml"]
+    later = path.stat().st_mtime_ns
+    path.write_text(_exercise("mine-a") + "\n", encoding="utf-8")  # one byte longer, same time
+    os.utime(path, ns=(later, later))
+    assert _parsed_during(monkeypatch, folder, _load(folder)) == ["mine-a.yaml"]
+    assert _parsed_during(monkeypatch, folder, _load(folder)) == []
+
+
+def test_validate_reads_no_summary_and_list_one_language(
+    scratch_library: MyLibrary, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
+    load_library([folder], use_env=False)
+    unpickled: list[int] = []
+    real = checkcache.pickle.loads
+
+    def counting(blob: bytes) -> object:
+        unpickled.append(len(blob))
+        return real(blob)
+
+    monkeypatch.setattr(checkcache.pickle, "loads", counting)
+    warm = load_library([folder], use_env=False)
+    assert unpickled == []  # what validate needs is in the cache file's plain part
+    rows = exercise_summaries(warm, language="fr")
+    assert len(unpickled) == 2  # the summaries' common part and the French names
+    assert rows == exercise_summaries(load_library([folder], use_env=False, lazy=True), language="fr")
+
+
+def test_corrupted_summaries_are_read_from_the_files_again(scratch_library: MyLibrary) -> None:
+    folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
+    full = exercise_summaries(load_library([folder], use_env=False, lazy=True), search="chat")
+    load_library([folder], use_env=False)
+    (cache_file,) = cache_dir().glob("checked-*")
+    version, entries, _ = pickle.loads(cache_file.read_bytes())
+    cache_file.write_bytes(pickle.dumps((version, entries, (b"\x80junk", {"fr": b"junk"}))))
+    assert exercise_summaries(load_library([folder], use_env=False), search="chat") == full
+
+
+def test_a_cache_folder_others_may_write_to_is_not_written(scratch_library: MyLibrary) -> None:
+    folder = scratch_library({"mine-a.yaml": _exercise("mine-a")})
+    cache_dir().mkdir(parents=True)
+    cache_dir().chmod(0o777)
+    load_library([folder], use_env=False)
+    assert list(cache_dir().glob("checked-*")) == []
+    cache_dir().chmod(0o700)
+    load_library([folder], use_env=False)
+    assert len(list(cache_dir().glob("checked-*"))) == 1

@@ -78,3 +78,45 @@ def test_merge_keys_are_left_to_the_full_constructor() -> None:
     tree = parse_yaml(text, source="t.yaml")
     assert tree == {"a": 1, "b": 2}
     assert _located(tree) == _located(_full(text))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "yes",
+        "No",
+        "on",
+        "true",
+        "~",
+        "null",
+        "",
+        "12",
+        "-3",
+        "+4",
+        "0x1F",
+        "0o17",
+        "1_000",
+        "1e3",
+        ".5",
+        ".inf",
+        "-.Inf",
+        ".nan",
+        "2024-02-29",
+        "2024-02-29 10:00:00",
+        "<<x",
+        "text",
+        "Ünïcode",
+        "3 sets",
+    ],
+)
+def test_plain_scalars_resolve_as_pyyaml_resolves_them(value: str) -> None:
+    # The fast loader answers most scalars without PyYAML's resolver; every first character
+    # PyYAML treats specially must still reach it.
+    for text in (f"a: {value}\n", f"- {value}\n", f"{{a: [{value}]}}\n"):
+        assert _located(parse_yaml(text, source="t.yaml")) == _located(_full(text))
+
+
+def test_an_alias_without_an_anchor_is_still_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml("a: 1\nb: *x\n", source="t.yaml")
+    assert caught.value.problems[0].line == 2

@@ -7,6 +7,7 @@ conditions, figure index) without pickling it, and send back only small results.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -34,10 +35,12 @@ def _cores() -> int:
 
 def fan_out(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``[function(item) for item in items]``, in that order, split over forked workers if worth it."""
+    workers = min(_cores(), len(items) // MIN_FILES_PER_WORKER, 8)
+    if workers < 2:  # decided before importing multiprocessing, which a warm run never needs
+        return [function(item) for item in items]
     import multiprocessing
 
-    workers = min(_cores(), len(items) // MIN_FILES_PER_WORKER, 8)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     global _task
     _task = function
@@ -45,7 +48,9 @@ def fan_out(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         # Contiguous chunks, a few per worker so that an uneven machine load evens out.
         size = -(-len(items) // (workers * 4))
         chunks = [items[start : start + size] for start in range(0, len(items), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # gc.freeze in each worker: the collector no longer walks everything the parent had
+        # loaded (modules, vocabularies) each time the trees of the files being parsed pile up.
+        with multiprocessing.get_context("fork").Pool(workers, initializer=gc.freeze) as pool:
             return [result for part in pool.map(_run_chunk, chunks) for result in part]
     finally:
         _task = None

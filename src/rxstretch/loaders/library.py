@@ -214,8 +214,8 @@ class ExerciseIndex(LazyIndex[Exercise]):
         self.figures = figures if figures is not None else FigureIndex({})
         self._vocabulary = vocabulary
         self._conditions = conditions
-        # Summaries of exercises checked by check_all, so that listing needs no full read.
-        self._summaries: dict[str, ExerciseSummary] = {}
+        # The check cache of check_all, which keeps summaries: listing needs no full read.
+        self._check_cache: CheckCache | None = None
 
         def load(path: Path, problems: list[Problem]) -> Exercise | None:
             return load_exercise_file(path, vocabulary, conditions, problems, figures=self.figures)
@@ -240,16 +240,13 @@ class ExerciseIndex(LazyIndex[Exercise]):
         found = [problem for checked in exercises for problem in checked.problems]
         figure_problems = [problem for checked in figures for problem in checked.problems]
         found.extend(p for p in figure_problems if p not in found)
-        self._summaries = {
-            item_id: checked.summary
-            for item_id, checked in zip(self._paths, exercises, strict=True)
-            if checked.summary is not None
-        }
+        self._check_cache = cache
         return found
 
     def summaries(self) -> list[ExerciseSummary]:
         """Every exercise's summary, in id order (from check_all where it ran)."""
-        return [self._summaries.get(item_id) or summary_of(self[item_id]) for item_id in self]
+        known = self._check_cache.summaries(self._paths.values()) if self._check_cache is not None else {}
+        return [known.get(path) or summary_of(self[item_id]) for item_id, path in self._paths.items()]
 
     def _check_exercise(self, path: Path) -> Checked:
         from rxstretch.loaders.checkcache import Checked, stamp

@@ -133,7 +133,10 @@ class Reader:
 
     def text(self, container: Any, key: str | int, path: str) -> str | None:
         """Return non-empty text at ``key`` (numbers are accepted and turned into text)."""
-        value = container.get(key) if isinstance(container, Mapping) else None
+        # dict first: a plain type check, where Mapping goes through the ABC machinery
+        value = container.get(key) if isinstance(container, dict | Mapping) else None
+        if type(value) is str and (stripped := value.strip()):
+            return stripped  # the common case, first: a validated library reads thousands of these
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
         text: str | None = self.typed(container, key, path, str)

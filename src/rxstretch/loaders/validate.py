@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rxstretch.errors import Problem, ValidationError
-from rxstretch.loaders.brand import read_brand
 from rxstretch.loaders.library import library_dirs, load_exercise_file, load_library_dirs
 from rxstretch.loaders.reader import Reader
-from rxstretch.loaders.template import read_template
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
-from rxstretch.model import Library, Prescription
-from rxstretch.prescription import read_prescription
-from rxstretch.safety import review
+
+if TYPE_CHECKING:
+    from rxstretch.model import Library, Prescription
+
+# Brand, template, prescription and safety code is imported only for a file that needs it:
+# validating a library folder (a clinic's thousands of files) reads none of it.
 
 
 def _kind(data: Any) -> str:
@@ -82,8 +83,12 @@ def _validate_file(path: Path, library: Library | None) -> tuple[list[Problem], 
             return list(exc.problems), []
         return [], []
     if kind == "template":
+        from rxstretch.loaders.template import read_template
+
         read_template(data, reader, name=path.stem)
     else:
+        from rxstretch.loaders.brand import read_brand
+
         read_brand(data, reader, folder=path.parent)
     return reader.problems, []
 
@@ -102,6 +107,8 @@ def _validate_against_library(
             return _safety_findings(load_bundle_file(path, library), library)
         except ValidationError as exc:
             return list(exc.problems), []
+    from rxstretch.prescription import read_prescription
+
     reader = Reader(str(path))
     prescription = read_prescription(data, reader, library)
     if prescription is None:
@@ -111,6 +118,8 @@ def _validate_against_library(
 
 def _safety_findings(prescription: Prescription, library: Library) -> tuple[list[Problem], list[str]]:
     """Refusals are problems; cautions and dosage warnings are notes (the file is still valid)."""
+    from rxstretch.safety import review
+
     report = review(prescription, library)
     notes = []
     for exercise_id, conditions in report.cautions.items():

@@ -129,29 +129,51 @@ class _FullConstructorNeeded(Exception):
     """A document uses a feature only the full PyYAML constructor handles (merge keys)."""
 
 
+# First characters of plain scalars that may be something other than text (true, 3, ~, 2024-...).
+_NOT_TEXT_FIRST = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers if key)
+# The shortcuts below hold while the loader has no wildcard and no path resolvers.
+_SHORTCUTS = None not in _BaseLoader.yaml_implicit_resolvers and not _BaseLoader.yaml_path_resolvers
+
+
 class _FastLoader(_LocatingLoader):
-    """The same loader, resolving repeated short scalars from a memo (the composer asks for each)."""
+    """The same loader, resolving tags with less work (the composer asks for every node): quoted,
+    block and plain scalars that cannot be anything but text are text, repeated short scalars
+    come from a memo."""
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is not yaml.ScalarNode or len(value) > 40:
+        if not _SHORTCUTS:
             return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[key] = tag
-        return tag
+        if kind is yaml.ScalarNode:
+            if not implicit[0] or (value and value[0] not in _NOT_TEXT_FIRST):
+                return _STR
+            if len(value) > 40:
+                return super().resolve(kind, value, implicit)
+            key = (value, implicit)
+            tag = _RESOLVED.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[key] = tag
+            return tag
+        if kind is yaml.MappingNode:
+            return _MAP
+        if kind is yaml.SequenceNode:
+            return _SEQ
+        return super().resolve(kind, value, implicit)
 
 
-def _build(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
+def _build(loader: Any, node: yaml.Node, seen: set[int] | None) -> Any:
     """What ``_construct_child`` builds, walking the nodes directly: the common tags (text,
-    mappings, lists) without PyYAML's generic bookkeeping, anything else by its constructor."""
-    if id(node) in seen:
-        raise yaml.constructor.ConstructorError(
-            None, None, "anchors and aliases (&, *) are not supported", node.start_mark
-        )
-    seen.add(id(node))
+    mappings, lists) without PyYAML's generic bookkeeping, anything else by its constructor.
+
+    ``seen`` tracks nodes to refuse aliases; None when the text has no anchor (&) to refer to.
+    """
+    if seen is not None:
+        if id(node) in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, "anchors and aliases (&, *) are not supported", node.start_mark
+            )
+        seen.add(id(node))
     tag = node.tag
     if tag == _STR and type(node) is yaml.ScalarNode:
         return node.value
@@ -161,7 +183,8 @@ def _build(loader: Any, node: yaml.Node, seen: set[int]) -> Any:
             if key_node.tag in _SPECIAL_KEYS:
                 raise _FullConstructorNeeded
             key = _build(loader, key_node, seen)
-            if not _is_new_key(loader, result, key, key_node):
+            # Text keys not seen yet (nearly all) skip the call that checks the others.
+            if (type(key) is not str or key in result) and not _is_new_key(loader, result, key, key_node):
                 continue
             result[key] = _build(loader, value_node, seen)
             result.key_lines[key] = key_node.start_mark.line + 1
@@ -180,7 +203,9 @@ def _load(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
     loader = _FastLoader(text)
     try:
         node = loader.get_single_node()
-        return (None if node is None else _build(loader, node, set())), loader.duplicates
+        # Without an anchor (&) in the text, an alias is already the composer's error.
+        seen: set[int] | None = set() if "&" in text else None
+        return (None if node is None else _build(loader, node, seen)), loader.duplicates
     except (_FullConstructorNeeded, RecursionError):
         full = _LocatingLoader(text)  # a SafeLoader subclass
         try:
