@@ -151,7 +151,22 @@ def test_unknown_prop_kind_lists_the_choices(tmp_path: Path) -> None:
     text = FIGURE.format(id="broken") + "props:\n  - {kind: xyz, at: [0, 0]}\n"
     problems: list = []
     load_figure_file(write_figure(tmp_path, "broken", text), problems)
-    assert "expected one of: ball, chair, doorway, mat, pillow, step, strap, towel, wall" in str(problems[0])
+    choices = "ball, chair, doorway, mark, mat, pillow, step, strap, towel, wall"
+    assert f"expected one of: {choices}" in str(problems[0])
+
+
+def test_a_mark_is_drawn_over_the_limb_it_marks(tmp_path: Path) -> None:
+    """A mark (the kneecap) covers part of the limb; a prop drawn behind the body would not."""
+    plain = FIGURE.format(id="plain")
+    marked = FIGURE.format(id="marked") + "props:\n  - {kind: mark, at: left.knee, size: [8, 8]}\n"
+    dark = []
+    for name, text in (("plain", plain), ("marked", marked)):
+        problems: list = []
+        figure = load_figure_file(write_figure(tmp_path, name, text), problems)
+        assert figure is not None, problems
+        image = rasterized(figure_flowable(figure, width=200, height=200, colors=COLORS), scale=2)
+        dark.append(sum(image.histogram()[:80]))
+    assert dark[1] < dark[0] - 20
 
 
 def test_panel_count_must_match_the_exercise_steps(scratch_library, tmp_path: Path) -> None:

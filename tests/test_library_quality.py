@@ -113,3 +113,20 @@ def test_readme_table_is_generated_from_the_library(library: Library) -> None:
     table = library_table(library)
     assert replace_table(readme, table) == readme, "run: python tools/library_table.py README.md"
     assert f"{len(library.exercises)} exercises" in normalize(readme)
+
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def test_alt_texts_describe_the_figure_as_drawn(library: Library) -> None:
+    """A screen reader gets what the figure shows: a close-up is called one (no chair or seated
+    person around the hand), and an alt that counts its pictures counts the figure's panels."""
+    for exercise in library.exercises.values():
+        figure, alt = exercise.figure, exercise.alt["en"]
+        if figure is None:
+            continue
+        if figure.view == "hand":
+            assert "close-up" in alt.lower() and "chair" not in alt.lower(), exercise.id
+        counted = re.match(r"(\w+)\b[^:;]*?\b(?:pictures|close-ups)\b", alt, re.IGNORECASE)
+        if counted and counted.group(1).lower() in _COUNTS:
+            assert _COUNTS[counted.group(1).lower()] == len(figure.panels), exercise.id

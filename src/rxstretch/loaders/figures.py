@@ -40,6 +40,7 @@ PROP_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "towel": (("from", "to"), ()),
     "step": (("at",), ("size",)),
     "ball": (("at",), ("size",)),  # size: the diameter
+    "mark": (("at",), ("size",)),  # a light disc drawn over a body part (the kneecap): [width, height]
     "mat": (("at", "size"), ()),  # an exercise mat seen from above: its middle, [length, width]
 }
 ARROW_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {

@@ -13,7 +13,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from reportlab.graphics import renderPDF, renderSVG
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, Shape, String
+from reportlab.graphics.shapes import (
+    Circle,
+    Drawing,
+    Ellipse,
+    Group,
+    Line,
+    Polygon,
+    PolyLine,
+    Rect,
+    Shape,
+    String,
+)
 from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
 
@@ -232,12 +243,16 @@ def _resolve(point: Point, joints: dict[str, XY]) -> XY:
     return base[0] + point.x, base[1] + point.y
 
 
+# Props drawn over the figure: bands held by the hands, and a mark on a body part (the kneecap).
+_IN_FRONT = ("strap", "towel", "mark")
+
+
 def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
     if panel.pose is None:
         return _hand_scene(panel, colors)
     scene = _Scene()
     bones = skeleton(panel.pose, view=figure.view, near=figure.near, floor=figure.floor)
-    behind = [p for p in panel.props if p.kind not in ("strap", "towel")]
+    behind = [p for p in panel.props if p.kind not in _IN_FRONT]
     for prop in behind:
         _draw_prop(scene, prop, bones.joints, colors)
     body = HexColor(colors.figure)
@@ -257,7 +272,7 @@ def _scene(figure: Figure, panel: Panel, colors: FigureColors) -> _Scene:
         if name == "body":
             _draw_head(scene, bones, body, figure.view)
     for prop in panel.props:
-        if prop.kind in ("strap", "towel"):
+        if prop.kind in _IN_FRONT:
             _draw_prop(scene, prop, bones.joints, colors)
     for arrow in panel.arrows:
         _draw_arrow(scene, arrow, bones.joints, HexColor(colors.accent))
@@ -270,12 +285,12 @@ def _hand_scene(panel: Panel, colors: FigureColors) -> _Scene:
     shapes = [place_hand(hand, "other." if index else "") for index, hand in enumerate(panel.hands)]
     joints = {name: point for shape in shapes for name, point in shape.joints.items()}
     for prop in panel.props:
-        if prop.kind not in ("strap", "towel"):
+        if prop.kind not in _IN_FRONT:
             _draw_prop(scene, prop, joints, colors)
     for index, shape in reversed(list(enumerate(shapes))):
         _draw_hand(scene, shape, colors, helper=index > 0)
     for prop in panel.props:
-        if prop.kind in ("strap", "towel"):
+        if prop.kind in _IN_FRONT:
             _draw_prop(scene, prop, joints, colors)
     for arrow in panel.arrows:
         _draw_arrow(scene, arrow, joints, HexColor(colors.accent))
@@ -327,6 +342,11 @@ def _draw_prop(scene: _Scene, prop: Prop, joints: dict[str, XY], colors: FigureC
         scene.add(
             Circle(*at, diameter / 2, fillColor=fill, strokeColor=edge, strokeWidth=1.2), [at], diameter / 2
         )
+    elif prop.kind == "mark":  # a light disc with a white rim, so it reads on a dark limb
+        w, h = prop.size or (14.0, 14.0)
+        box = [(at[0] - w / 2, at[1] - h / 2), (at[0] + w / 2, at[1] + h / 2)]
+        disc = Ellipse(*at, w / 2, h / 2, fillColor=fill, strokeColor=white, strokeWidth=HALO)
+        scene.add(disc, box)
     elif prop.kind == "step":
         w, h = prop.size or (40.0, 18.0)
         rect = _rect(at[0] - w / 2, at[1], w, h, fillColor=fill, strokeColor=edge, strokeWidth=1)
