@@ -16,7 +16,7 @@ from rxstretch.errors import ValidationError
 from rxstretch.loaders import checkcache, fanout, yamlio
 from rxstretch.loaders.catalog import exercise_summaries
 from rxstretch.loaders.library import bundled_library_dir
-from rxstretch.loaders.usercache import cache_dir
+from rxstretch.resources.usercache import cache_dir
 
 from .conftest import bundled_exercise_text, line_of, replace_once
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from rxstretch.api import load_library
-from rxstretch.loaders import treecache
 from rxstretch.loaders.matching import match_condition
-from rxstretch.loaders.usercache import cache_dir
+from rxstretch.resources.usercache import cache_dir, derived_from_files
 
 
 def _counting_build(calls: list[int], value: object = "built") -> object:
@@ -32,15 +31,15 @@ def test_a_derived_value_is_built_once_while_its_files_are_unchanged(tmp_path: P
     source.write_text("a: 1\n", encoding="utf-8")
     calls: list[int] = []
     for _ in range(3):
-        assert treecache.derived_from_files("probe", [source, absent], _counting_build(calls)) == "built"
+        assert derived_from_files("probe", [source, absent], _counting_build(calls)) == "built"
     assert len(calls) == 1
 
     _touch_later(source, "a: 2\n")
-    treecache.derived_from_files("probe", [source, absent], _counting_build(calls))
+    derived_from_files("probe", [source, absent], _counting_build(calls))
     assert len(calls) == 2  # an edited file
 
     absent.write_text("b: 1\n", encoding="utf-8")
-    treecache.derived_from_files("probe", [source, absent], _counting_build(calls))
+    derived_from_files("probe", [source, absent], _counting_build(calls))
     assert len(calls) == 3  # a file that appeared
 
 
@@ -52,9 +51,9 @@ def test_a_failed_build_is_not_kept(tmp_path: Path) -> None:
         raise ValueError("bad file")
 
     with pytest.raises(ValueError, match="bad file"):
-        treecache.derived_from_files("failing", [source], failing)
+        derived_from_files("failing", [source], failing)
     calls: list[int] = []
-    treecache.derived_from_files("failing", [source], _counting_build(calls))
+    derived_from_files("failing", [source], _counting_build(calls))
     assert calls == [1]
 
 
@@ -62,10 +61,10 @@ def test_a_corrupt_cache_file_is_rebuilt_not_an_error(tmp_path: Path) -> None:
     source = tmp_path / "a.yaml"
     source.write_text("a: 1\n", encoding="utf-8")
     calls: list[int] = []
-    treecache.derived_from_files("corrupt", [source], _counting_build(calls))
+    derived_from_files("corrupt", [source], _counting_build(calls))
     (kept,) = (cache_dir() / "derived").glob("*.pickle")
     kept.write_bytes(b"\x80\x05not a pickle")
-    assert treecache.derived_from_files("corrupt", [source], _counting_build(calls, "again")) == "again"
+    assert derived_from_files("corrupt", [source], _counting_build(calls, "again")) == "again"
     assert len(calls) == 2
 
 

@@ -34,7 +34,7 @@ from typing import Any
 from rxstretch import __version__
 from rxstretch.errors import Problem
 from rxstretch.loaders.summary import ExerciseSummary, SummaryText
-from rxstretch.loaders.usercache import cache_dir, read_private, write_private
+from rxstretch.resources.usercache import cache_dir, read_private, write_private
 
 # Bump when the stored tuples, ExerciseSummary or what a check reports change shape.
 SCHEMA = 3
@@ -143,7 +143,7 @@ class CheckCache:
         return found
 
     def save(self) -> None:
-        """Write the cache if it changed (see rxstretch.loaders.usercache)."""
+        """Write the cache if it changed (see rxstretch.resources.usercache)."""
         if not self.changed and self.used.keys() == self.entries.keys():
             return
         summaries = {key: self._fresh.get(key) or self._stored.summary(key) for key in self.used}

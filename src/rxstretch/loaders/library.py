@@ -22,11 +22,12 @@ from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.matching import condition_lookup
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.summary import ExerciseSummary, summary_of
-from rxstretch.loaders.treecache import derived_from_files, load_library_file
+from rxstretch.loaders.treecache import SCHEMA, load_library_file
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file, yaml_files
 from rxstretch.model import Condition, Exercise, LanguageReview, Library, Vocabulary
 from rxstretch.model.figure import Figure
 from rxstretch.resources import data_dir
+from rxstretch.resources.usercache import derived_from_files
 
 if TYPE_CHECKING:
     # Only validate and list check every file; generate's lazy load imports none of this.
@@ -105,7 +106,7 @@ def _library_basics(folders: Sequence[Path]) -> Basics:
     condition names: the same for every handout, so kept between runs (see derived_from_files)."""
     names = (VOCABULARY_FILE, CONDITIONS_FILE, LANGUAGES_FILE)
     files = [folder / name for folder in folders for name in names]
-    return derived_from_files("basics", files, lambda: _read_basics(folders))
+    return derived_from_files(f"basics-{SCHEMA}", files, lambda: _read_basics(folders))
 
 
 def _read_basics(folders: Sequence[Path]) -> Basics:
