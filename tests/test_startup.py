@@ -36,3 +36,33 @@ def test_left_to_right_handout_imports_no_shaping_engine(tmp_path: Path) -> None
     assert not [
         name for name in imported if name.startswith(("rxstretch.records", "rxstretch.loaders.validate"))
     ]
+
+
+def _collector_enabled_during(*args: str) -> bool:
+    """Whether the cycle collector was on while the command itself ran, started by main()."""
+    script = (
+        "import gc, sys\n"
+        "import click\n"
+        "from rxstretch.cli import main\n"
+        "seen = []\n"
+        "real = click.Command.invoke\n"
+        "def spy(self, ctx):\n"
+        "    seen.append(gc.isenabled())\n"
+        "    return real(self, ctx)\n"
+        "click.Command.invoke = spy\n"
+        f"sys.argv = ['rxstretch', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(seen[-1])\n"  # the group runs first, then the command
+    )
+    result = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    return result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_one_handout_runs_without_the_cycle_collector_and_a_batch_with_it(tmp_path: Path) -> None:
+    handout = tmp_path / "out.pdf"
+    assert not _collector_enabled_during("generate", str(EXAMPLES / "low-back.yaml"), "-o", str(handout))
+    assert handout.read_bytes().startswith(b"%PDF")
+    rows = EXAMPLES / "records" / "patients.jsonl"
+    assert _collector_enabled_during("batch", str(rows), "-o", str(tmp_path / "out"), "-j", "1")
+    assert (tmp_path / "out").is_dir()
+    assert _collector_enabled_during("validate")
