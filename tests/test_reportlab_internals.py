@@ -11,13 +11,16 @@ import re
 import subprocess
 import sys
 
+import pytest
 import tomllib
 from reportlab import Version, rl_config
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepTogether, Paragraph
 
 from rxstretch.render import internals
+from rxstretch.render.fonts import BUNDLED_FAMILIES, BUNDLED_FONTS
 
 from .conftest import REPO
 
@@ -93,3 +96,34 @@ def test_a_keep_together_holds_its_flowables_and_a_frame_its_cursor() -> None:
     assert frame.add(Paragraph("one", style), canvas)
     assert internals.frame_cursor(frame) == 188, "Frame._y no longer moves down as flowables are added"
     assert internals.frame_height(inner[0]) is None
+
+
+@pytest.mark.parametrize("family", ["dejavu-sans", "atkinson-hyperlegible"])
+def test_a_face_rebuilt_from_its_attributes_is_the_parsed_face(family: str) -> None:
+    path = str(BUNDLED_FAMILIES[family].regular)  # 2048 units per em, and 1000
+    parsed = TTFontFace(path)
+    assert {"_ttf_data", "_pdfScale", "unitsPerEm", "charWidths"} <= vars(parsed).keys(), (
+        "TTFontFile.extractInfo no longer leaves the file bytes, scale and metrics on the face"
+    )
+    attributes = internals.face_attributes(parsed)
+    assert "_ttf_data" not in attributes and "_pdfScale" not in attributes
+    rebuilt = internals.restored_face(attributes, parsed._ttf_data)
+    assert vars(rebuilt).keys() == vars(parsed).keys()
+    assert all(getattr(rebuilt, name) is value for name, value in attributes.items())
+    for units in (0, 1, 1000, 2048, 37.5):
+        assert rebuilt._pdfScale(units) == parsed._pdfScale(units), "extractInfo scales otherwise"
+    assert rebuilt.getCharWidth(ord("A")) == parsed.getCharWidth(ord("A"))
+
+
+def test_a_font_made_with_a_parsed_face_is_the_font_made_from_the_file() -> None:
+    path = str(BUNDLED_FONTS.bold)
+    made = TTFont("Made-bold", path)
+    face = TTFontFace(path)
+    given = internals.font_with_face("Made-bold", face)
+    assert given.face is face
+    assert vars(given).keys() == vars(made).keys(), "TTFont.__init__ sets other attributes now"
+    for name, value in vars(made).items():
+        if name != "face":
+            assert type(getattr(given, name)) is type(value), name
+            assert name in ("encoding", "state") or getattr(given, name) == value, name
+    assert given.stringWidth("Knees to chest", 10) == made.stringWidth("Knees to chest", 10)

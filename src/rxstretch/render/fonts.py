@@ -13,9 +13,11 @@ from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from rxstretch.errors import RxStretchError
+from rxstretch.render.facecache import load_face
+from rxstretch.render.internals import font_with_face
 from rxstretch.resources import package_file
 
 FACES = ("regular", "bold", "italic", "bold_italic")
@@ -124,7 +126,8 @@ def _face_name(files: FontFiles, face: str) -> str:
 def _register_face(files: FontFiles, face: str) -> None:
     path = files.path(face)
     try:
-        pdfmetrics.registerFont(TTFont(_face_name(files, face), str(path)))
+        # TTFont(name, path), but the face parsed in an earlier run when the file is unchanged.
+        pdfmetrics.registerFont(font_with_face(_face_name(files, face), load_face(path)))
     except (OSError, TTFError) as exc:
         raise FontError(f"{path}: cannot use this font ({exc}); give a TrueType (.ttf) file") from exc
 

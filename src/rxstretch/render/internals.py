@@ -1,18 +1,23 @@
 """Every ReportLab internal rxstretch relies on, in one place.
 
 ReportLab has no public API for these: the operators a canvas has written so far, its page
-reset, the layout a Paragraph keeps after ``wrap``, and the ASCII85 stream setting (a process
-global). tests/test_reportlab_internals.py checks each against the installed ReportLab and
-fails loudly when one changes; pyproject.toml bounds ReportLab to the major version tested.
+reset, the layout a Paragraph keeps after ``wrap``, the ASCII85 stream setting (a process
+global), and what a parsed TrueType face holds (kept between runs by render/facecache.py).
+tests/test_reportlab_internals.py checks each against the installed ReportLab and fails loudly
+when one changes; pyproject.toml bounds ReportLab to the major version tested.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from fnmatch import fnmatch
+from functools import partial
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from reportlab import rl_config
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepTogether, Paragraph
 
@@ -80,3 +85,45 @@ def plain_streams() -> Iterator[None]:
         yield
     finally:
         rl_config.useA85 = before
+
+
+# What a TrueType face holds that is not worth keeping: the file's bytes (read again, cheaply)
+# and the function scaling font units to PDF units (a lambda; rebuilt by restored_face).
+_FACE_REBUILT = ("_ttf_data", "_pdfScale")
+
+
+def face_attributes(face: TTFontFace) -> dict[str, Any]:
+    """What ReportLab's parse (``TTFontFile.extractInfo``) left on ``face``, but the file bytes
+    and the scale function."""
+    return {name: value for name, value in vars(face).items() if name not in _FACE_REBUILT}
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def _em_scaled(factor: float, x: Any) -> Any:
+    return x * factor
+
+
+def restored_face(attributes: dict[str, Any], data: bytes) -> TTFontFace:
+    """A face as ReportLab's parse leaves it, from :func:`face_attributes` and the file's bytes."""
+    face: TTFontFace = TTFontFace.__new__(TTFontFace)
+    vars(face).update(attributes)
+    face._ttf_data = data  # type: ignore[attr-defined]
+    units: int = attributes["unitsPerEm"]
+    # As extractInfo does: font units are 1/unitsPerEm of an em, PDF units 1/1000.
+    face._pdfScale = _identity if units == 1000 else partial(_em_scaled, 1000 / units)  # type: ignore[attr-defined]
+    return face
+
+
+def font_with_face(name: str, face: TTFontFace) -> TTFont:
+    """``TTFont(name, path)`` for a face already parsed: what TTFont.__init__ sets, but the face."""
+    font: TTFont = TTFont.__new__(TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable  # type: ignore[attr-defined]
+    font.shapable = not any(fnmatch(name, glob) for glob in rl_config.unShapedFontGlob or ())
+    return font
