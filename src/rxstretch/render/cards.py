@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from rxstretch.model.template import Template
 from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.internals import frame_height, kept_flowables
+from rxstretch.render.kept_figures import kept_drawing
 from rxstretch.render.paragraphs import Texts
 from rxstretch.render.qr import qr_code
 from rxstretch.render.recorded import RecordedDrawing
@@ -52,37 +54,38 @@ class Picture(Flowable):
 
 
 # A figure's drawing depends only on its arguments, and a batch draws the same few figures
-# hundreds of times: each is built and recorded as PDF operators once. Figures hold dicts
-# (unhashable), so the key is the object's identity, kept alive beside the drawing so that the
-# identity cannot be reused by another figure.
+# hundreds of times: each is built and recorded as PDF operators once per process (and kept
+# between runs, see kept_figures). Figures hold dicts (unhashable), so the key here is the
+# object's identity, kept alive beside the drawing so that the identity cannot be reused by
+# another figure; it is checked first, so a batch never computes the lasting key twice.
 _DRAWINGS: dict[tuple[Any, ...], tuple[Figure, RecordedDrawing]] = {}
 _MAX_DRAWINGS = 256
+_MAKERS: dict[str, Callable[..., Drawing]] = {"panels": step_panels, "single": figure_flowable}
 
 
-def _cached_drawing(figure: Figure, make: Callable[[], Drawing], *key: Any) -> RecordedDrawing:
-    entry = _DRAWINGS.get((id(figure), *key))
+def _cached_drawing(figure: Figure, kind: str, **arguments: Any) -> RecordedDrawing:
+    """The figure drawn by the function ``kind`` with ``arguments``, which are all the key holds."""
+    key = (id(figure), kind, *sorted(arguments.items()))
+    entry = _DRAWINGS.get(key)
     if entry is None or entry[0] is not figure:
         if len(_DRAWINGS) >= _MAX_DRAWINGS:
             _DRAWINGS.clear()
-        entry = (figure, RecordedDrawing(make()))
-        _DRAWINGS[(id(figure), *key)] = entry
+        make = functools.partial(_MAKERS[kind], figure, **arguments)
+        entry = (figure, kept_drawing(figure, kind, arguments, make))
+        _DRAWINGS[key] = entry
     return entry[1]
 
 
 def _cached_panels(
     figure: Figure, width: float, height: float, colors: FigureColors, font: str, rtl: bool
 ) -> RecordedDrawing:
-    def make() -> Drawing:
-        return step_panels(figure, width=width, height=height, colors=colors, font=font, rtl=rtl, trim=True)
-
-    return _cached_drawing(figure, make, "panels", width, height, colors, font, rtl)
+    return _cached_drawing(
+        figure, "panels", width=width, height=height, colors=colors, font=font, rtl=rtl, trim=True
+    )
 
 
 def _cached_figure(figure: Figure, width: float, height: float, colors: FigureColors) -> RecordedDrawing:
-    def make() -> Drawing:
-        return figure_flowable(figure, width=width, height=height, colors=colors, trim=True)
-
-    return _cached_drawing(figure, make, "single", width, height, colors)
+    return _cached_drawing(figure, "single", width=width, height=height, colors=colors, trim=True)
 
 
 class Described(Flowable):

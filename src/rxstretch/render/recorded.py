@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, String
@@ -36,40 +37,65 @@ def record_operators(drawing: Drawing) -> str | None:
     return None if _RESOURCE_OPERATORS.search(operators) else operators
 
 
+@dataclass(frozen=True)
+class Recording:
+    """What replays a drawing without building it: its size, its shapes' operators, and the
+    strings drawn live on top (None: there are none). Plain data, so it can be kept between runs."""
+
+    width: float
+    height: float
+    operators: str
+    labels: Drawing | None
+
+
+def record(drawing: Drawing) -> Recording | None:
+    """``drawing`` recorded for replay, or None if its shapes' operators are not replayable."""
+    shapes = Drawing(drawing.width, drawing.height)
+    labels = Drawing(drawing.width, drawing.height)
+    for name in ("initialFontName", "renderScale"):
+        if hasattr(drawing, name):
+            setattr(shapes, name, getattr(drawing, name))
+            setattr(labels, name, getattr(drawing, name))
+    for node in drawing.contents:
+        (labels if isinstance(node, String) else shapes).add(node)
+    operators = record_operators(shapes)
+    if operators is None:
+        return None
+    width, height = drawing.wrap(0, 0)
+    return Recording(width, height, operators, labels if labels.contents else None)
+
+
 class RecordedDrawing(Flowable):
     """A Drawing as a flowable whose shapes are replayed from recorded operators.
 
     Its top-level strings (step numbers) are drawn live after the shapes. Should a drawing's
-    operators not be replayable, it is drawn live, whole, every time.
+    operators not be replayable, it is drawn live, whole, every time. It is made from a Drawing,
+    or from a Recording kept earlier (then no Drawing is built at all).
     """
 
-    def __init__(self, drawing: Drawing) -> None:
+    def __init__(self, drawing: Drawing | Recording) -> None:
         super().__init__()
-        self.width, self.height = drawing.wrap(0, 0)
-        self.drawing = drawing
-        shapes = Drawing(drawing.width, drawing.height)
-        labels = Drawing(drawing.width, drawing.height)
-        for name in ("initialFontName", "renderScale"):
-            if hasattr(drawing, name):
-                setattr(shapes, name, getattr(drawing, name))
-                setattr(labels, name, getattr(drawing, name))
-        for node in drawing.contents:
-            (labels if isinstance(node, String) else shapes).add(node)
-        self._operators = record_operators(shapes)
-        self._labels = labels if labels.contents else None
+        if isinstance(drawing, Recording):
+            self.recording: Recording | None = drawing
+            self.drawing: Drawing | None = None
+            self.width, self.height = drawing.width, drawing.height
+        else:
+            self.recording = record(drawing)
+            self.drawing = None if self.recording else drawing  # kept only to be drawn live
+            self.width, self.height = drawing.wrap(0, 0)
 
     @property
     def replayable(self) -> bool:
         """Whether the shapes are replayed from recorded operators (False: drawn live)."""
-        return self._operators is not None
+        return self.recording is not None
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
-        if self._operators is None:
+        if self.drawing is not None:
             renderPDF.draw(self.drawing, self.canv, 0, 0)
-            return
-        self.canv.addLiteral(self._operators)
-        if self._labels is not None:
-            renderPDF.draw(self._labels, self.canv, 0, 0)
+        elif self.recording is not None:
+            self.canv.addLiteral(self.recording.operators)
+            if self.recording.labels is not None:
+                renderPDF.draw(self.recording.labels, self.canv, 0, 0)

@@ -1,0 +1,63 @@
+"""Recorded figures kept between runs in this user's cache (rxstretch.resources.usercache).
+
+Building a figure's Drawing and recording its operators costs a few milliseconds a figure, and
+every ``rxstretch generate`` draws the same few figures again. A Recording is plain data, so it
+is kept, one file per figure and drawing arguments, under a key naming everything the drawing
+depends on: the figure's content (its repr, complete and deterministic for the frozen model
+types), the drawing function and its arguments (size, colours, font, direction, trim), and the
+code that draws (rxstretch and ReportLab versions, LAYOUT, the drawing modules' file states).
+A missing, unreadable or stale entry is drawn again; a drawing that is not replayable is not kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Callable
+from typing import Any
+
+import reportlab
+from reportlab.graphics.shapes import Drawing
+
+from rxstretch import __version__
+from rxstretch.model.figure import Figure
+from rxstretch.render import figures, hands, recorded
+from rxstretch.render.recorded import RecordedDrawing, Recording
+from rxstretch.resources.usercache import cache_file, read_private, write_private
+
+# Change when what is kept, or how it is used, changes.
+LAYOUT = 1
+
+
+@functools.cache
+def _code_state() -> tuple[Any, ...]:
+    """What identifies the code that draws: versions, and the drawing modules' sizes and times,
+    so that a drawing module edited in a source checkout (same version) is not replayed stale."""
+    states: list[Any] = [__version__, reportlab.Version, LAYOUT]
+    for module in (figures, hands, recorded):
+        try:
+            info = os.stat(module.__file__ or "")
+        except OSError:
+            states.append(None)
+        else:
+            states.append((info.st_size, info.st_mtime_ns))
+    return tuple(states)
+
+
+def kept_drawing(
+    figure: Figure, kind: str, arguments: dict[str, Any], make: Callable[[], Drawing]
+) -> RecordedDrawing:
+    """The drawing ``make()`` builds of ``figure`` (with ``arguments``, by the function ``kind``),
+    replayed from the cache when kept there, else built, recorded and kept."""
+    key = repr((_code_state(), kind, sorted(arguments.items()), figure))
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    path = cache_file("figures", digest)
+    found = read_private(path)
+    kept = found[1] if isinstance(found, tuple) and len(found) == 2 and found[0] == digest else None
+    if isinstance(kept, Recording):
+        return RecordedDrawing(kept)
+    drawing = RecordedDrawing(make())
+    if drawing.recording is not None:
+        write_private(path, (digest, drawing.recording))
+    return drawing
