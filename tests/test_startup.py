@@ -36,3 +36,11 @@ def test_left_to_right_handout_imports_no_shaping_engine(tmp_path: Path) -> None
     assert not [
         name for name in imported if name.startswith(("rxstretch.records", "rxstretch.loaders.validate"))
     ]
+
+
+def test_checking_a_language_loads_no_babel_formatting() -> None:
+    # list and validate parse language tags but format nothing: babel.dates (with zoneinfo)
+    # and the number and unit modules load only when a handout is formatted.
+    imported = _imported_after(_cli("validate", str(EXAMPLES / "bas-du-dos.yaml")))
+    assert "babel" in imported
+    assert not imported & {"babel.dates", "babel.numbers", "babel.units", "babel.lists"}
