@@ -66,3 +66,11 @@ def test_one_handout_runs_without_the_cycle_collector_and_a_batch_with_it(tmp_pa
     assert _collector_enabled_during("batch", str(rows), "-o", str(tmp_path / "out"), "-j", "1")
     assert (tmp_path / "out").is_dir()
     assert _collector_enabled_during("validate")
+
+
+def test_checking_a_language_loads_no_babel_formatting() -> None:
+    # list and validate parse language tags but format nothing: babel.dates (with zoneinfo)
+    # and the number and unit modules load only when a handout is formatted.
+    imported = _imported_after(_cli("validate", str(EXAMPLES / "bas-du-dos.yaml")))
+    assert "babel" in imported
+    assert not imported & {"babel.dates", "babel.numbers", "babel.units", "babel.lists"}

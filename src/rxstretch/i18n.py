@@ -14,12 +14,9 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, get_day_names
-from babel.lists import format_list
-from babel.numbers import format_decimal
-from babel.units import format_unit
 
 from rxstretch.resources import package_file
+from rxstretch.resources.babeldata import LeanLocale
 
 DOMAIN = "rxstretch"
 SOURCE_LANGUAGE = "en"
@@ -31,9 +28,12 @@ class LocaleError(ValueError):
 
 @cache
 def parse_locale(tag: str) -> Locale:
-    """Parse ``fr``, ``fr-CA`` or ``pt_BR`` into a Babel Locale, or raise LocaleError."""
+    """Parse ``fr``, ``fr-CA`` or ``pt_BR`` into a Babel Locale, or raise LocaleError.
+
+    The Locale reads only the locale data that formatting needs, from the user cache.
+    """
     try:
-        return Locale.parse(tag.strip().replace("-", "_"))
+        return LeanLocale.parse(tag.strip().replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError) as exc:
         raise LocaleError(f'unknown language "{tag}"; use a code such as en, fr or fr-CA') from exc
 
@@ -111,18 +111,27 @@ class Localizer:
 
     def number(self, value: int) -> str:
         """Format a number the locale's way."""
+        # Babel's formatting modules load on first use: checking a language tag needs none.
+        from babel.numbers import format_decimal
+
         return format_decimal(value, locale=self.locale)
 
     def date(self, value: datetime.date) -> str:
         """Format a date in the locale's long form: 26 novembre 2026."""
+        from babel.dates import format_date
+
         return format_date(value, format="long", locale=self.locale)
 
     def join(self, items: Sequence[str]) -> str:
         """Join items as the locale writes lists: "a, b et c"."""
+        from babel.lists import format_list
+
         return format_list(list(items), locale=self.locale) if items else ""
 
     def day_names(self) -> tuple[str, ...]:
         """Abbreviated day names, in the order the locale's week starts (Mon or Sun...)."""
+        from babel.dates import get_day_names
+
         names = get_day_names("abbreviated", context="stand-alone", locale=self.locale)
         first = self.locale.first_week_day
         return tuple(names[(first + offset) % 7] for offset in range(7))
@@ -149,6 +158,8 @@ class Localizer:
         A fraction prints in the locale's decimals (7.5 s, 7,5 s); a whole value as a whole
         (``Decimal("30.0")`` would otherwise take the plural of a fraction in some languages).
         """
+        from babel.units import format_unit
+
         value = value.normalize() if isinstance(value, Decimal) else value
         if isinstance(value, Decimal) and value == value.to_integral_value():
             value = int(value)
