@@ -17,7 +17,7 @@ from typing import Any
 
 from rxstretch import __version__
 from rxstretch.loaders.yamlio import load_yaml_file
-from rxstretch.resources.usercache import cache_file, file_state, read_private, write_private
+from rxstretch.resources.usercache import cache_file, file_state, kept_or_built
 
 # Bump when LocatedMap/LocatedList (loaders/yamlio.py) or the model's classes change what they hold.
 SCHEMA = 1
@@ -31,11 +31,6 @@ def load_library_file(path: Path) -> Any:
         return load_yaml_file(path)  # the reader says why the file cannot be read
     if len(state) < 3:  # missing: likewise
         return load_yaml_file(path)
-    key = (__version__, SCHEMA, state)
-    cached = cache_file("trees", state[0])
-    found = read_private(cached)
-    if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
-        return found[1]
-    tree = load_yaml_file(path)
-    write_private(cached, (key, tree))
-    return tree
+    return kept_or_built(
+        cache_file("trees", state[0]), (__version__, SCHEMA, state), lambda: load_yaml_file(path)
+    )

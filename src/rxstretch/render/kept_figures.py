@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import reportlab
@@ -24,7 +24,7 @@ from rxstretch import __version__
 from rxstretch.model.figure import Figure
 from rxstretch.render import figures, hands, recorded
 from rxstretch.render.recorded import RecordedDrawing, Recording
-from rxstretch.resources.usercache import cache_file, read_private, write_private
+from rxstretch.resources.usercache import cache_file, file_state, read_private, write_private
 
 # Change when what is kept, or how it is used, changes.
 LAYOUT = 1
@@ -34,15 +34,13 @@ LAYOUT = 1
 def _code_state() -> tuple[Any, ...]:
     """What identifies the code that draws: versions, and the drawing modules' sizes and times,
     so that a drawing module edited in a source checkout (same version) is not replayed stale."""
-    states: list[Any] = [__version__, reportlab.Version, LAYOUT]
-    for module in (figures, hands, recorded):
-        try:
-            info = os.stat(module.__file__ or "")
-        except OSError:
-            states.append(None)
-        else:
-            states.append((info.st_size, info.st_mtime_ns))
-    return tuple(states)
+    drawing_modules = (figures, hands, recorded)
+    return (
+        __version__,
+        reportlab.Version,
+        LAYOUT,
+        *(file_state(Path(str(m.__file__))) for m in drawing_modules),
+    )
 
 
 def kept_drawing(

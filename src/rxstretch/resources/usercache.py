@@ -93,13 +93,19 @@ def derived_from_files(name: str, paths: Sequence[Path], build: Callable[[], T])
         states = tuple(file_state(path) for path in paths)
     except OSError:
         return build()
-    key = (__version__, name, states)
-    cached = cache_file("derived", name, *(state[0] for state in states))
-    found = read_private(cached)
+    return kept_or_built(
+        cache_file("derived", name, *(state[0] for state in states)), (__version__, name, states), build
+    )
+
+
+def kept_or_built(path: Path, key: object, build: Callable[[], T]) -> T:
+    """The value kept in ``path`` under ``key``, else ``build()``, then kept there under ``key``
+    (an exception from ``build`` is raised and nothing kept)."""
+    found = read_private(path)
     if isinstance(found, tuple) and len(found) == 2 and found[0] == key:
         return found[1]  # type: ignore[no-any-return]
     value = build()
-    write_private(cached, (key, value))
+    write_private(path, (key, value))
     return value
 
 
