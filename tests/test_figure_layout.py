@@ -7,8 +7,8 @@ from pathlib import Path
 from PIL import Image
 
 from rxstretch.model import Library
-from rxstretch.model.figure import Figure
-from rxstretch.render.figures import FigureColors, step_panels
+from rxstretch.model.figure import Figure, FigureColors
+from rxstretch.render.figures import step_panels
 
 from .test_figures import inked_fraction, rasterized
 

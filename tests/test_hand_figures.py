@@ -8,8 +8,8 @@ import pytest
 from PIL import ImageChops
 
 from rxstretch.loaders.figures import load_figure_file
-from rxstretch.model.figure import FINGER_SHAPES, Figure, Hand, Panel
-from rxstretch.render.figures import FigureColors, step_panels
+from rxstretch.model.figure import FINGER_SHAPES, Figure, FigureColors, Hand, Panel
+from rxstretch.render.figures import step_panels
 from rxstretch.render.hands import place_hand
 
 from .conftest import line_of

@@ -20,10 +20,10 @@ from reportlab.graphics.shapes import Drawing, Rect
 from rxstretch.api import build_handout, load_prescription
 from rxstretch.loaders.template import load_template
 from rxstretch.model import Library, Patient, PrescribedExercise, Prescription
-from rxstretch.model.figure import Figure
-from rxstretch.render import cards
+from rxstretch.model.figure import Figure, FigureColors
+from rxstretch.render import cards, figures
 from rxstretch.render.document import HandoutRenderer
-from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
+from rxstretch.render.figures import figure_flowable, step_panels
 from rxstretch.render.fonts import register_family
 from rxstretch.render.kept_figures import kept_drawing
 from rxstretch.render.recorded import RecordedDrawing
@@ -50,7 +50,8 @@ def _forbid_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Drawing:
         raise AssertionError("a kept figure was drawn again")
 
-    monkeypatch.setattr(cards, "_MAKERS", {"panels": refuse, "single": refuse})
+    monkeypatch.setattr(figures, "step_panels", refuse)
+    monkeypatch.setattr(figures, "figure_flowable", refuse)
 
 
 def _prescriptions(library: Library) -> list[Prescription]:

@@ -23,9 +23,10 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 from rxstretch.api import build_handout, load_prescription
 from rxstretch.loaders.template import load_template
 from rxstretch.model import Library, Patient, PrescribedExercise, Prescription
+from rxstretch.model.figure import FigureColors
 from rxstretch.model.handout import Handout
 from rxstretch.render.document import HandoutRenderer
-from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
+from rxstretch.render.figures import figure_flowable, step_panels
 from rxstretch.render.fonts import register_family
 from rxstretch.render.recorded import RecordedDrawing
 from rxstretch.render.shared_paragraphs import ParagraphCache, SharedParagraph

@@ -38,6 +38,18 @@ def test_left_to_right_handout_imports_no_shaping_engine(tmp_path: Path) -> None
     ]
 
 
+def test_a_handout_whose_figures_are_kept_imports_no_drawing_code(tmp_path: Path) -> None:
+    output = tmp_path / "out.pdf"
+    command = _cli("generate", str(EXAMPLES / "low-back.yaml"), "-o", str(output), "--force")
+    first = _imported_after(command)  # draws the figures and keeps them in the (test's) cache
+    again = _imported_after(command)
+    drawing = {"rxstretch.render.figures", "rxstretch.render.hands"}
+    assert drawing <= first
+    assert not again & drawing
+    # Nor what only photos need.
+    assert "PIL.ImageOps" not in again
+
+
 def _collector_enabled_during(*args: str) -> bool:
     """Whether the cycle collector was on while the command itself ran, started by main()."""
     script = (

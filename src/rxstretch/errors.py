@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
+# A plain frozen dataclass, not rxstretch.model.frozen: the command line's --help and --version
+# import this module, and must not import the model.
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, located as precisely as the input allows."""
@@ -97,6 +98,8 @@ class ContraindicationError(ValidationError):
 
 def closest(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
     """The choice most like ``word``, or None: the one "did you mean" rule (difflib's ratio)."""
+    import difflib  # only when a suggestion is needed: it costs a millisecond at every start
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return close[0] if close else None
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from rxstretch import DEFAULT_MAX_EXERCISES
 from rxstretch.errors import ContraindicationError, Problem, Refusal
@@ -31,12 +31,13 @@ from rxstretch.model import (
     Prescription,
     Range,
 )
+from rxstretch.model.frozen import frozen
 
 _DAYS_PER = {"day": 7, "week": 1}
 _RANK = {"avoid": 0, "caution": 1}
 
 
-@dataclass(frozen=True)
+@frozen
 class Finding:
     """What one of the patient's conditions means for one exercise.
 
@@ -51,7 +52,7 @@ class Finding:
     rule: Contraindication | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class SafetyReport:
     """What the checks found about one prescription.
 

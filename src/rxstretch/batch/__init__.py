@@ -33,7 +33,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +48,7 @@ from rxstretch.errors import (
     ValidationError,
 )
 from rxstretch.model import Brand, Library, Prescription
+from rxstretch.model.frozen import frozen
 from rxstretch.model.handout import Handout
 from rxstretch.output import NameAllocator, patient_slug
 from rxstretch.records import Record
@@ -74,7 +74,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PAGE = re.compile(rb"/Type\s*/Page\b")
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchOptions:
     """How every handout of a batch is made and written (sent to each worker process)."""
 
@@ -92,7 +92,7 @@ class BatchOptions:
     fhir: bool = False  # also write each prescription as a FHIR R4 Bundle beside its PDF
 
 
-@dataclass(frozen=True)
+@frozen
 class Outcome:
     """What happened to one record: a manifest entry, or the problems that stopped it."""
 
@@ -104,7 +104,7 @@ class Outcome:
     written: tuple[str, ...] = ()  # names of the files this run wrote, not yet synced
 
 
-@dataclass(frozen=True)
+@frozen
 class BatchResult:
     """Counts of a finished batch and where its reports are."""
 
@@ -116,7 +116,7 @@ class BatchResult:
     errors: Path
 
 
-@dataclass(frozen=True)
+@frozen
 class _Job:
     row: int
     line: int | None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rxstretch.batch import (
@@ -21,11 +20,12 @@ from rxstretch.batch import (
     partial_path,
 )
 from rxstretch.errors import OutputExistsError, RxStretchError
+from rxstretch.model.frozen import frozen
 
 _SHARD_REPORT = re.compile(r"^manifest-(\d+)-of-(\d+)\.csv$")
 
 
-@dataclass(frozen=True)
+@frozen
 class _Shard:
     number: int
     count: int

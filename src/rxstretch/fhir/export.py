@@ -11,12 +11,12 @@ import datetime
 import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from rxstretch import __version__
 from rxstretch.fhir import codes
 from rxstretch.model import Library, PrescribedExercise, Prescription
+from rxstretch.model.frozen import frozen
 from rxstretch.model.handout import Card, Handout
 from rxstretch.safety import review
 
@@ -27,7 +27,7 @@ _PERIOD_UNITS = {"day": "d", "week": "wk"}
 Resource = dict[str, Any]
 
 
-@dataclass(frozen=True)
+@frozen
 class BundleOptions:
     """How to write the Bundle: a ``transaction`` to post to a server, the PDF embedded or not."""
 

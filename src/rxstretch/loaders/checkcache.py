@@ -27,13 +27,13 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rxstretch import __version__
 from rxstretch.errors import Problem
 from rxstretch.loaders.summary import ExerciseSummary, SummaryText
+from rxstretch.model.frozen import frozen
 from rxstretch.resources.usercache import cache_dir, read_private, write_private
 
 # Bump when the stored tuples, ExerciseSummary or what a check reports change shape.
@@ -58,7 +58,7 @@ def stamp(path: Path | str) -> Stamp:
     return info.st_size, info.st_mtime_ns
 
 
-@dataclass(frozen=True)
+@frozen
 class Checked:
     """What checking one file found, and the files (with their stamps) the check read."""
 

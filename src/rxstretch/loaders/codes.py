@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from rxstretch.model import Condition
+from rxstretch.model.frozen import frozen
 
 # As written in a conditions file: category, then an optional dot and up to 4 characters.
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?$")
@@ -40,7 +40,7 @@ def code_kind(text: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@frozen
 class CodeMatch:
     """What a code names: ``found`` holds one condition id, or several when it is ambiguous;
     ``broader`` holds the conditions whose codes it is broader than (one: not matched)."""

@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from rxstretch.errors import closest, suggestion
 from rxstretch.loaders.codes import code_kind, explain_code, match_code
 from rxstretch.model import Condition, Library, PatientCondition
+from rxstretch.model.frozen import frozen
 from rxstretch.text import fold
 
 MAX_WEEKS = 5200
@@ -126,7 +126,7 @@ def _match_head(library: Library, head: str, suggest: bool) -> PatientCondition:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class _Phrases:
     """The folded ``past`` phrases and qualifier phrases of a library's conditions."""
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from rxstretch.errors import OutputExistsError
+from rxstretch.model.frozen import frozen
 from rxstretch.output import write_atomic
 from rxstretch.resources import package_file
 
 
-@dataclass(frozen=True)
+@frozen
 class StarterResult:
     """What ``init`` wrote, and what it left as it was."""
 

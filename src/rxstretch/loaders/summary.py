@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from rxstretch.model import Exercise
+from rxstretch.model.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class SummaryText:
     """An exercise's name and one-line summary in one language."""
 
@@ -16,7 +16,7 @@ class SummaryText:
     summary: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ExerciseSummary:
     """The fields of an exercise that listing and searching the library read."""
 

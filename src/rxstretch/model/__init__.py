@@ -1,18 +1,20 @@
 """Plain, frozen data passed between the pipeline's stages (load → resolve → render).
 
-Owns: the types (exercise, figure, template, brand, prescription, handout). Imports nothing
-but itself and errors: never anything that reads files, never ReportLab or Click.
+Owns: the types (exercise, figure, template, brand, prescription, handout), and the decorator
+that makes value types (frozen). Imports nothing but itself and errors: never anything that
+reads files, never ReportLab or Click.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
 from rxstretch.model.figure import Figure
+from rxstretch.model.frozen import frozen
 
 Per = Literal["day", "week"]
 Side = Literal["left", "right", "both", "alternate"]
@@ -25,7 +27,7 @@ SIDES: tuple[Side, ...] = ("left", "right", "both", "alternate")
 LEVELS: tuple[Level, ...] = ("avoid", "caution")
 
 
-@dataclass(frozen=True)
+@frozen
 class Range:
     """An inclusive range of whole numbers (seconds for holds)."""
 
@@ -33,7 +35,7 @@ class Range:
     max: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Frequency:
     """How often: ``count`` times per day or per week."""
 
@@ -41,7 +43,7 @@ class Frequency:
     per: Per
 
 
-@dataclass(frozen=True)
+@frozen
 class FrequencyRange:
     """The usual range of how often, e.g. 1 to 3 times per day."""
 
@@ -50,7 +52,7 @@ class FrequencyRange:
     per: Per
 
 
-@dataclass(frozen=True)
+@frozen
 class DosageRange:
     """The usual dosage of an exercise, from the library."""
 
@@ -61,7 +63,7 @@ class DosageRange:
     timing: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class Step:
     """One numbered instruction."""
 
@@ -69,7 +71,7 @@ class Step:
     text: str
 
 
-@dataclass(frozen=True)
+@frozen
 class ExerciseText:
     """Everything a patient reads about an exercise, in one language."""
 
@@ -86,7 +88,7 @@ class ExerciseText:
     borrowed_from: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Contraindication:
     """A condition under which the exercise must be avoided or done with caution.
 
@@ -107,7 +109,7 @@ class Contraindication:
         return ":".join((self.condition, *self.when.values()))
 
 
-@dataclass(frozen=True)
+@frozen
 class Source:
     """A reference the exercise's facts come from."""
 
@@ -116,7 +118,7 @@ class Source:
     licence: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Exercise:
     """One exercise of the library, with its text in every language it has."""
 
@@ -147,7 +149,7 @@ class Exercise:
         return tuple(self.text)
 
 
-@dataclass(frozen=True)
+@frozen
 class Condition:
     """A health condition that contraindications refer to."""
 
@@ -170,7 +172,7 @@ class Condition:
     line: int | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PatientCondition:
     """A patient's condition as the clinician qualified it.
 
@@ -187,7 +189,7 @@ class PatientCondition:
     past: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Vocabulary:
     """Controlled ids used by exercises, each with its name per language."""
 
@@ -203,7 +205,7 @@ class Vocabulary:
         return names.get(language) or names.get(default) or next(iter(names.values()), entry_id)
 
 
-@dataclass(frozen=True)
+@frozen
 class ProgramText:
     """A program's title and introduction in one language."""
 
@@ -211,7 +213,7 @@ class ProgramText:
     intro: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Program:
     """A named preset of exercises with their dosage, that a clinic starts from."""
 
@@ -222,7 +224,7 @@ class Program:
     origin: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class LanguageReview:
     """The review status of one language's library content, and who did what."""
 
@@ -230,7 +232,7 @@ class LanguageReview:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Library:
     """Every exercise, vocabulary and condition available to a run."""
 
@@ -245,7 +247,7 @@ class Library:
     reviews: Mapping[str, LanguageReview] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class Patient:
     """Who the handout is for."""
 
@@ -253,7 +255,7 @@ class Patient:
     id: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Clinician:
     """Who prescribed the exercises."""
 
@@ -261,7 +263,7 @@ class Clinician:
     title: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class PrescribedExercise:
     """One exercise of a prescription with the patient's own dosage (None: library range)."""
 
@@ -276,7 +278,7 @@ class PrescribedExercise:
     image: Path | None = None  # the patient's own photo or drawing, shown instead of the figure
 
 
-@dataclass(frozen=True)
+@frozen
 class Override:
     """A clinician's decision to prescribe an exercise despite an ``avoid`` contraindication."""
 
@@ -285,7 +287,7 @@ class Override:
     reason: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Prescription:
     """A patient's prescription: who, which exercises, at what dosage."""
 
@@ -310,7 +312,7 @@ class Prescription:
         return PatientCondition(condition_id)
 
 
-@dataclass(frozen=True)
+@frozen
 class Brand:
     """The clinic shown in the header and footer."""
 

@@ -8,10 +8,12 @@ rxstretch.render.figures draws them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from rxstretch.model.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Segment:
     """A body segment's direction in degrees and its drawn length as a factor (<1: foreshortened)."""
 
@@ -19,7 +21,7 @@ class Segment:
     length: float = 1.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Arm:
     """Upper arm, forearm and hand (the hand follows the forearm unless given)."""
 
@@ -30,7 +32,7 @@ class Arm:
     behind: bool = False
 
 
-@dataclass(frozen=True)
+@frozen
 class Leg:
     """Thigh, shin and foot (the foot lies flat, pointing forward, unless given)."""
 
@@ -39,7 +41,7 @@ class Leg:
     foot: Segment = Segment(0.0)
 
 
-@dataclass(frozen=True)
+@frozen
 class Pose:
     """Where the body is and how each segment points.
 
@@ -74,7 +76,7 @@ THUMB_POSITIONS = ("beside", "out", "across", "to-index", "to-middle", "to-ring"
 FINGERS = ("index", "middle", "ring", "little")
 
 
-@dataclass(frozen=True)
+@frozen
 class Hand:
     """A hand and forearm in close-up (a figure with ``view: hand``).
 
@@ -96,7 +98,7 @@ class Hand:
     flip: bool = False  # mirrored about the forearm: the palm faces the other way
 
 
-@dataclass(frozen=True)
+@frozen
 class Point:
     """A position: absolute (``joint`` None) or an offset from a joint of the pose."""
 
@@ -105,7 +107,7 @@ class Point:
     joint: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Prop:
     """A thing drawn around the figure: its kind and the fields that kind takes."""
 
@@ -120,7 +122,7 @@ class Prop:
     side: str = "right"
 
 
-@dataclass(frozen=True)
+@frozen
 class Arrow:
     """A movement arrow: straight (start → end points) or curved (an arc around a point)."""
 
@@ -134,7 +136,7 @@ class Arrow:
     heads: str = "end"
 
 
-@dataclass(frozen=True)
+@frozen
 class Panel:
     """One picture: a pose (or, in a hand close-up, one or two hands) with its props and arrows."""
 
@@ -144,7 +146,7 @@ class Panel:
     hands: tuple[Hand, ...] = ()  # view: hand; the first is the main hand, drawn on top
 
 
-@dataclass(frozen=True)
+@frozen
 class Figure:
     """An exercise figure: one panel, or one panel per step (``stepped``)."""
 
@@ -163,3 +165,13 @@ class Figure:
     def main_panel(self) -> Panel:
         """The panel that stands for the whole exercise."""
         return self.panels[self.main]
+
+
+@frozen
+class FigureColors:
+    """Hex colours of a figure: the body, arrows and numbers, the floor, and props."""
+
+    figure: str = "#1f4e79"
+    accent: str = "#e07b24"
+    floor: str = "#8c99a6"
+    prop: str = "#b9c6d3"

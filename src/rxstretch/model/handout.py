@@ -6,14 +6,14 @@ Nothing here is markup: the renderer escapes every string before it reaches Repo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rxstretch.model import Brand, Override, Step
 from rxstretch.model.figure import Figure
+from rxstretch.model.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Labels:
     """The handout's own headings and labels, in the handout language."""
 
@@ -30,7 +30,7 @@ class Labels:
     continued: str = "%(name)s (continued)"
 
 
-@dataclass(frozen=True)
+@frozen
 class Card:
     """One exercise as the patient will read it."""
 
@@ -50,7 +50,7 @@ class Card:
     alt: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class TrackerRow:
     """One exercise in the adherence diary: how many boxes a day, and its frequency in words."""
 
@@ -59,7 +59,7 @@ class TrackerRow:
     frequency: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Tracker:
     """The adherence diary: a week per table, a row per exercise, a box per session."""
 
@@ -72,7 +72,7 @@ class Tracker:
     rows: tuple[TrackerRow, ...]
 
 
-@dataclass(frozen=True)
+@frozen
 class Handout:
     """Everything the renderer draws, in reading order."""
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from rxstretch.model.frozen import frozen
 
 # Bundled font families a template can name (see render/fonts.py).
 FONT_FAMILIES = ("dejavu-sans", "atkinson-hyperlegible")
@@ -58,7 +59,7 @@ COLOR_NAMES = ("primary", "accent", "caution", "caution_border", "text", "muted"
 FIXED_COLORS = {"white": "#FFFFFF", "black": "#000000"}
 
 
-@dataclass(frozen=True)
+@frozen
 class TextStyle:
     """Size, weight and colour of one kind of text."""
 
@@ -72,7 +73,7 @@ class TextStyle:
     indent: float = 0.0
 
 
-@dataclass(frozen=True)
+@frozen
 class Template:
     """A handout layout: page, colours, spacing, text styles, font and arrangement."""
 

@@ -19,7 +19,6 @@ import dataclasses
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -28,6 +27,7 @@ from rxstretch.fhir.bundle_import import read_bundle
 from rxstretch.loaders.reader import Reader
 from rxstretch.loaders.yamlio import LocatedList, LocatedMap, load_yaml_file
 from rxstretch.model import Library, Prescription
+from rxstretch.model.frozen import frozen
 from rxstretch.prescription import read_prescription
 from rxstretch.records.csvfile import csv_raws
 from rxstretch.records.encoding import (
@@ -55,7 +55,7 @@ MAX_LINE = 1024 * 1024
 DECODE_CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class Record:
     """One record of an export: its position, who it is for, and its prescription or problems."""
 

@@ -13,7 +13,7 @@ import datetime
 import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from rxstretch.errors import Problem, ValidationError, closest
 from rxstretch.loaders.reader import Reader, join_path
 from rxstretch.loaders.yamlio import LocatedMap, load_yaml_file
 from rxstretch.model import SIDES
+from rxstretch.model.frozen import frozen
 from rxstretch.prescription import read_language
 from rxstretch.records.encoding import encoding_problem
 from rxstretch.text import fold, header_key
@@ -114,7 +115,7 @@ def strptime_format(pattern: str) -> str:
     return result
 
 
-@dataclass(frozen=True)
+@frozen
 class ColumnMapping:
     """Which columns feed which field, and how cell values are written."""
 

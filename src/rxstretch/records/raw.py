@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from rxstretch.model.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class RawRecord:
     """One record as read from a file, before it is turned into a prescription."""
 

@@ -15,10 +15,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, FrameBreak, KeepTogether, Spacer, Table
 from reportlab.platypus.doctemplate import NullActionFlowable
 
-from rxstretch.model.figure import Figure
+from rxstretch.model.figure import Figure, FigureColors
 from rxstretch.model.handout import Card, Labels
 from rxstretch.model.template import Template
-from rxstretch.render.figures import FigureColors, figure_flowable, step_panels
 from rxstretch.render.images import load_image
 from rxstretch.render.internals import frame_height, kept_flowables
 from rxstretch.render.kept_figures import kept_drawing
@@ -60,7 +59,18 @@ class Picture(Flowable):
 # another figure; it is checked first, so a batch never computes the lasting key twice.
 _DRAWINGS: dict[tuple[Any, ...], tuple[Figure, RecordedDrawing]] = {}
 _MAX_DRAWINGS = 256
-_MAKERS: dict[str, Callable[..., Drawing]] = {"panels": step_panels, "single": figure_flowable}
+
+
+def _draw(kind: str, figure: Figure, arguments: dict[str, Any]) -> Drawing:
+    """Draw ``figure`` with the function ``kind``: only when the cache does not hold it, so a run
+    whose figures are all kept never imports the drawing code."""
+    from rxstretch.render import figures
+
+    makers: dict[str, Callable[..., Drawing]] = {
+        "panels": figures.step_panels,
+        "single": figures.figure_flowable,
+    }
+    return makers[kind](figure, **arguments)
 
 
 def _cached_drawing(figure: Figure, kind: str, **arguments: Any) -> RecordedDrawing:
@@ -70,7 +80,7 @@ def _cached_drawing(figure: Figure, kind: str, **arguments: Any) -> RecordedDraw
     if entry is None or entry[0] is not figure:
         if len(_DRAWINGS) >= _MAX_DRAWINGS:
             _DRAWINGS.clear()
-        make = functools.partial(_MAKERS[kind], figure, **arguments)
+        make = functools.partial(_draw, kind, figure, arguments)
         entry = (figure, kept_drawing(figure, kind, arguments, make))
         _DRAWINGS[key] = entry
     return entry[1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from reportlab.platypus.doctemplate import LayoutError
 
 from rxstretch import __version__
 from rxstretch.errors import RxStretchError
+from rxstretch.model.frozen import frozen
 from rxstretch.model.handout import Card, Handout
 from rxstretch.model.template import PAGE_SIZES_MM, Template
 from rxstretch.render.cards import CardBuilder, CardMarks, ClosingMark
@@ -53,7 +53,7 @@ def _height(flowables: list[Flowable], width: float) -> float:
     return total + 4
 
 
-@dataclass(frozen=True)
+@frozen
 class _Layout:
     """One layout pass: the PDF, its page count, whether the closing sections stand alone on
     the last page, and how many pages of cards before the last are under half filled."""

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from reportlab.graphics import renderPDF, renderSVG
+from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import (
     Circle,
     Drawing,
@@ -29,7 +29,8 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.pdfgen.canvas import Canvas
 
 from rxstretch.errors import RxStretchError
-from rxstretch.model.figure import Arrow, Figure, Panel, Point, Pose, Prop, Segment
+from rxstretch.model.figure import Arrow, Figure, FigureColors, Panel, Point, Pose, Prop, Segment
+from rxstretch.model.frozen import frozen
 from rxstretch.render.hands import HandShape, place_hand
 
 XY = tuple[float, float]
@@ -47,16 +48,6 @@ HALO = 2.4
 FORMATS = ("png", "svg", "pdf")
 # Panels go on more rows only when that draws them at least this much larger.
 GRID_GAIN = 1.25
-
-
-@dataclass(frozen=True)
-class FigureColors:
-    """Hex colours of a figure: the body, arrows and numbers, the floor, and props."""
-
-    figure: str = "#1f4e79"
-    accent: str = "#e07b24"
-    floor: str = "#8c99a6"
-    prop: str = "#b9c6d3"
 
 
 class FigureError(RxStretchError):
@@ -472,7 +463,7 @@ def _place(
     return slot
 
 
-@dataclass(frozen=True)
+@frozen
 class _Grid:
     """How panels share a drawing: rows × columns of equal cells, one scale for all of them."""
 
@@ -680,6 +671,8 @@ def step_panels(
 def export_drawing(drawing: Drawing, fmt: str, *, dpi: int = 144) -> bytes:
     """Return ``drawing`` as PNG, SVG or PDF bytes (PDF and SVG are reproducible)."""
     if fmt == "svg":
+        from reportlab.graphics import renderSVG  # export only: not loaded to draw handouts
+
         return renderSVG.drawToString(drawing).encode("utf-8")
     if fmt == "pdf":
         buffer = io.BytesIO()

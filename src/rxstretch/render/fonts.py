@@ -7,7 +7,6 @@ give its own TrueType files (``--font``), for example to cover Chinese or Japane
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError
 
 from rxstretch.errors import RxStretchError
+from rxstretch.model.frozen import frozen
 from rxstretch.render.facecache import load_face
 from rxstretch.render.internals import font_with_face
 from rxstretch.resources import package_file
@@ -27,7 +27,7 @@ class FontError(RxStretchError):
     """Raised when a font file cannot be used."""
 
 
-@dataclass(frozen=True)
+@frozen
 class FontFiles:
     """The TrueType files of one family; a face without a file uses the regular one."""
 
@@ -92,7 +92,7 @@ def register_fallback(path: Path) -> str:
     return _face_name(files, "regular")
 
 
-@dataclass(frozen=True)
+@frozen
 class FontFamily:
     """The registered names of one family's four faces."""
 

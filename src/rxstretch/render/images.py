@@ -14,7 +14,7 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 from reportlab.lib.utils import ImageReader
 
 from rxstretch.errors import RxStretchError
@@ -99,6 +99,8 @@ def _header_size(path: Path) -> tuple[int, int]:
 
 
 def _normalized(path: Path) -> Image.Image:
+    from PIL import ImageOps  # with its palette modules, only for a handout that has a picture
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

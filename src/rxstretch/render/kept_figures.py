@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,25 +23,28 @@ from reportlab.graphics.shapes import Drawing
 
 from rxstretch import __version__
 from rxstretch.model.figure import Figure
-from rxstretch.render import figures, hands, recorded
 from rxstretch.render.recorded import RecordedDrawing, Recording
 from rxstretch.resources.usercache import cache_file, file_state, read_private, write_private
 
 # Change when what is kept, or how it is used, changes.
 LAYOUT = 1
+# The code a drawing comes from; found, not imported, since a run that replays them all never
+# needs it.
+_DRAWING_MODULES = ("rxstretch.render.figures", "rxstretch.render.hands", "rxstretch.render.recorded")
+
+
+def _source(module: str) -> Path:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:  # only in a broken install
+        raise ImportError(f"cannot find {module}")
+    return Path(spec.origin)
 
 
 @functools.cache
 def _code_state() -> tuple[Any, ...]:
     """What identifies the code that draws: versions, and the drawing modules' sizes and times,
     so that a drawing module edited in a source checkout (same version) is not replayed stale."""
-    drawing_modules = (figures, hands, recorded)
-    return (
-        __version__,
-        reportlab.Version,
-        LAYOUT,
-        *(file_state(Path(str(m.__file__))) for m in drawing_modules),
-    )
+    return (__version__, reportlab.Version, LAYOUT, *(file_state(_source(m)) for m in _DRAWING_MODULES))
 
 
 def kept_drawing(

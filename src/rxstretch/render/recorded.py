@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
+from rxstretch.model.frozen import frozen
 from rxstretch.render.internals import canvas_operators
 
 # Operators that name a document's resources (fonts, images, transparency, shadings,
@@ -37,7 +37,7 @@ def record_operators(drawing: Drawing) -> str | None:
     return None if _RESOURCE_OPERATORS.search(operators) else operators
 
 
-@dataclass(frozen=True)
+@frozen
 class Recording:
     """What replays a drawing without building it: its size, its shapes' operators, and the
     strings drawn live on top (None: there are none). Plain data, so it can be kept between runs."""
