@@ -138,3 +138,28 @@ def test_equality_hash_and_repr_are_shared_not_compiled_per_class() -> None:
     assert _generated(ReferenceDose) >= {"__eq__", "__hash__", "__init__"}  # its repr is wrapped
     assert _generated(Dose) == {"__init__", "__setattr__", "__delattr__"}
     assert Dose.__eq__ is Single.__eq__
+
+
+def test_methods_the_class_writes_itself_are_kept() -> None:
+    @frozen
+    class Named:
+        name: str
+
+        def __repr__(self) -> str:
+            return f"<{self.name}>"
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Named) and self.name.lower() == other.name.lower()
+
+    assert repr(Named("Hip")) == "<Hip>"
+    assert Named("Hip") == Named("hip")
+    assert hash(Named("x")) == hash(("x",))  # Python's None beside __eq__ is replaced, as dataclasses does
+
+    @frozen
+    class Keyed:
+        key: int
+
+        def __hash__(self) -> int:
+            return 7
+
+    assert hash(Keyed(1)) == 7

@@ -64,13 +64,14 @@ def frozen(cls: _Class) -> _Class:
     """Make ``cls`` a frozen dataclass with value equality, hashing and repr."""
     dataclasses.dataclass(frozen=True, eq=False, repr=False)(cls)  # in place: no slots
     fields = dataclasses.fields(cls)
-    shared = {
-        _COMPARED: staticmethod(_values(tuple(f.name for f in fields if f.compare))),
-        _SHOWN: tuple(f.name for f in fields if f.repr),
-        "__eq__": _eq,
-        "__hash__": _hash,
-        "__repr__": _repr,
-    }
-    for name, value in shared.items():
-        setattr(cls, name, value)
+    setattr(cls, _COMPARED, staticmethod(_values(tuple(f.name for f in fields if f.compare))))
+    setattr(cls, _SHOWN, tuple(f.name for f in fields if f.repr))
+    body = vars(cls)
+    # As dataclasses does: methods the class writes itself are kept; a __hash__ of None is
+    # only what Python sets beside a written __eq__, not a choice.
+    written_hash = "__hash__" in body and not (body["__hash__"] is None and "__eq__" in body)
+    shared = {"__eq__": _eq, "__repr__": _repr, **({} if written_hash else {"__hash__": _hash})}
+    for name, method in shared.items():
+        if name not in body or name == "__hash__":
+            setattr(cls, name, method)
     return cls
