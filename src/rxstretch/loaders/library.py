@@ -17,7 +17,7 @@ from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.conditions import check_relations, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
-from rxstretch.loaders.figures import FigureIndex, load_figure_file
+from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.matching import condition_lookup
 from rxstretch.loaders.reader import Reader, join_path
@@ -236,8 +236,10 @@ class ExerciseIndex(LazyIndex[Exercise]):
         Files the cache cannot answer for are checked (in forked workers when there are many)
         and their checks stored in ``cache``.
         """
-        exercises = _checks(cache, list(self._paths.values()), self._check_exercise)
+        # Figures first: the ones read here are kept in the index, which forked workers inherit,
+        # so that each worker does not read every figure again for the exercises drawn with it.
         figures = _checks(cache, list(self.figures.paths().values()), self._check_figure)
+        exercises = _checks(cache, list(self._paths.values()), self._check_exercise)
         found = [problem for checked in exercises for problem in checked.problems]
         figure_problems = [problem for checked in figures for problem in checked.problems]
         found.extend(p for p in figure_problems if p not in found)
@@ -284,9 +286,11 @@ class ExerciseIndex(LazyIndex[Exercise]):
         from rxstretch.loaders.checkcache import Checked, stamp
 
         before = stamp(path)
-        problems: list[Problem] = []
-        load_figure_file(path, problems)
-        return Checked(before, tuple(problems))
+        try:
+            self.figures[path.stem]  # read through the index, which keeps it (see check_all)
+        except ValidationError as exc:
+            return Checked(before, tuple(exc.problems))
+        return Checked(before, ())
 
 
 def _figure_id(data: Any) -> str | None:
