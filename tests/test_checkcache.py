@@ -184,10 +184,40 @@ def test_forked_workers_do_not_read_the_figures_again(
     assert {pid for pid, _ in lines} == {str(os.getpid())}  # by the parent
 
 
-def test_fan_out_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fan_out forks two workers for any number of items, handed out four at a time."""
     monkeypatch.setattr(fanout, "MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(fanout, "_cores", lambda: 2)
+    monkeypatch.setattr(fanout, "CHUNK", 4)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_keeps_the_order() -> None:
     assert fanout.fan_out(lambda n: n * n, list(range(50))) == [n * n for n in range(50)]
+    assert fanout.fan_out(lambda n: -n, [7, 8]) == [-7, -8]  # fewer tasks than workers
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_raises_what_a_worker_raised() -> None:
+    def check(n: int) -> int:
+        if n == 37:
+            raise ValueError("no 37")
+        return n
+
+    with pytest.raises(ValueError, match="no 37"):
+        fanout.fan_out(check, list(range(50)))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_reports_a_worker_that_died_instead_of_waiting_for_it() -> None:
+    def check(n: int) -> int:
+        if n == 37:
+            os._exit(3)
+        return n
+
+    with pytest.raises(RuntimeError, match="worker process checking library files stopped"):
+        fanout.fan_out(check, list(range(50)))
 
 
 def test_generate_s_library_files_are_parsed_once(
