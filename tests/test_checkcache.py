@@ -13,9 +13,10 @@ import pytest
 
 from rxstretch.api import load_library
 from rxstretch.errors import ValidationError
-from rxstretch.loaders import checkcache, fanout, yamlio
+from rxstretch.loaders import checkcache, fanout, figures, yamlio
 from rxstretch.loaders.catalog import exercise_summaries
 from rxstretch.loaders.library import bundled_library_dir
+from rxstretch.loaders.reader import Reader
 from rxstretch.resources.usercache import cache_dir
 
 from .conftest import bundled_exercise_text, line_of, replace_once
@@ -160,10 +161,63 @@ def test_forked_workers_find_what_one_process_finds(
     assert {name for name, *_ in serial} == {"mine-3.yaml", "mine-5.yaml"}
 
 
-def test_fan_out_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_forked_workers_do_not_read_the_figures_again(
+    scratch_library: MyLibrary, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The parent checks the figures before forking; the workers inherit them for the exercises.
+    folder = scratch_library({f"mine-{n}.yaml": _exercise(f"mine-{n}") for n in range(4)})
+    log = tmp_path / "read.log"  # appended to by every process, forked workers included
+    real = figures.read_figure
+
+    def logging(data: object, reader: Reader, *, path: Path) -> object:
+        with log.open("a", encoding="utf-8") as stream:
+            stream.write(f"{os.getpid()} {path}\n")
+        return real(data, reader, path=path)
+
+    monkeypatch.setattr(figures, "read_figure", logging)
     monkeypatch.setattr(fanout, "MIN_FILES_PER_WORKER", 1)
     monkeypatch.setattr(fanout, "_cores", lambda: 2)
+    load_library([folder], use_env=False)
+    lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    read = [path for _, path in lines]
+    assert read and len(read) == len(set(read))  # each figure once
+    assert {pid for pid, _ in lines} == {str(os.getpid())}  # by the parent
+
+
+@pytest.fixture
+def two_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fan_out forks two workers for any number of items, handed out four at a time."""
+    monkeypatch.setattr(fanout, "MIN_FILES_PER_WORKER", 1)
+    monkeypatch.setattr(fanout, "_cores", lambda: 2)
+    monkeypatch.setattr(fanout, "CHUNK", 4)
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_keeps_the_order() -> None:
     assert fanout.fan_out(lambda n: n * n, list(range(50))) == [n * n for n in range(50)]
+    assert fanout.fan_out(lambda n: -n, [7, 8]) == [-7, -8]  # fewer tasks than workers
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_raises_what_a_worker_raised() -> None:
+    def check(n: int) -> int:
+        if n == 37:
+            raise ValueError("no 37")
+        return n
+
+    with pytest.raises(ValueError, match="no 37"):
+        fanout.fan_out(check, list(range(50)))
+
+
+@pytest.mark.usefixtures("two_workers")
+def test_fan_out_reports_a_worker_that_died_instead_of_waiting_for_it() -> None:
+    def check(n: int) -> int:
+        if n == 37:
+            os._exit(3)
+        return n
+
+    with pytest.raises(RuntimeError, match="worker process checking library files stopped"):
+        fanout.fan_out(check, list(range(50)))
 
 
 def test_generate_s_library_files_are_parsed_once(

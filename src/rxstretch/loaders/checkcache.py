@@ -151,7 +151,8 @@ class CheckCache:
         write_private(self.file, (self.version, _shared_names(self.used), blobs))
         self.entries, self._blobs = dict(self.used), blobs
         self._stored = _StoredSummaries(blobs)
-        self._fresh = {}
+        # The summaries checked this run stay at hand: ``list`` after a cold check would
+        # otherwise unpickle again what was just pickled.
         self.changed = False
 
 

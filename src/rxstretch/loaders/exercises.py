@@ -190,6 +190,7 @@ def _read_contraindications(
     """Rules: ``{condition, level, when?, reason?}``; ``when`` names qualifier values of the
     condition (``{approach: posterior}``), and each rule's key appears once."""
     found: list[Contraindication] = []
+    keys: set[str] = set()
     for path, node in reader.mapping_items(
         doc, "contraindications", "", required=("condition", "level"), optional=("when", "reason")
     ):
@@ -200,9 +201,10 @@ def _read_contraindications(
         if condition is None or level is None or when is None:
             continue
         rule = Contraindication(condition, level, when, reason)  # type: ignore[arg-type]
-        if any(other.key == rule.key for other in found):
+        if rule.key in keys:
             reader.problem(node.line, path, f"{rule.key} has a rule already; give each rule its own when:")
             continue
+        keys.add(rule.key)
         found.append(rule)
     return tuple(found)
 
@@ -317,10 +319,11 @@ def _read_texts(
     if node is None:
         return {}
     blocks: dict[str, dict[str, Any]] = {}
+    condition_ids = tuple(c.key for c in contraindications)
     for language in reader.language_keys(node, "text"):
         path = join_path("text", language)
         fields = _read_text_block(
-            node[language], reader, path, node.line_of(language), muscles, contraindications
+            node[language], reader, path, node.line_of(language), muscles, condition_ids
         )
         if fields is not None:
             blocks[language] = fields
@@ -334,9 +337,8 @@ def _read_texts(
     if not complete:
         return {}
     reference = DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in complete else complete[0]
-    unexplained = [
-        c.key for c in contraindications if c.key not in blocks[reference].get("contraindications", {})
-    ]
+    explained = blocks[reference].get("contraindications", {})
+    unexplained = [key for key in condition_ids if key not in explained]
     if unexplained:
         reader.problem(
             node.line_of(reference),
@@ -376,7 +378,7 @@ def _read_text_block(
     path: str,
     line: int,
     muscles: tuple[str, ...],
-    contraindications: tuple[Contraindication, ...],
+    condition_ids: tuple[str, ...],
 ) -> dict[str, Any] | None:
     """The valid fields of one language block (only ``name`` is required in every language)."""
     node = reader.mapping(
@@ -399,7 +401,6 @@ def _read_text_block(
             fields["steps"] = tuple(steps)
     if "tips" in node and (tips := reader.texts(node, "tips", path)):
         fields["tips"] = tips
-    condition_ids = tuple(c.key for c in contraindications)
     if "muscles_note" in node:
         fields["muscles_note"] = _read_notes(node, "muscles_note", path, reader, muscles, "muscle")
     if "contraindications" in node:

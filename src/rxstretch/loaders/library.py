@@ -17,7 +17,7 @@ from rxstretch import REVIEW_LEVELS
 from rxstretch.errors import Problem, ValidationError
 from rxstretch.loaders.conditions import check_relations, read_conditions
 from rxstretch.loaders.exercises import ID_PATTERN, read_exercise
-from rxstretch.loaders.figures import FigureIndex, load_figure_file
+from rxstretch.loaders.figures import FigureIndex
 from rxstretch.loaders.lazy import LazyIndex
 from rxstretch.loaders.matching import condition_lookup
 from rxstretch.loaders.reader import Reader, join_path
@@ -233,11 +233,14 @@ class ExerciseIndex(LazyIndex[Exercise]):
     def check_all(self, cache: CheckCache) -> list[Problem]:
         """Like ``problems``, with each file's check taken from ``cache`` while it is unchanged.
 
-        Files the cache cannot answer for are checked (in forked workers when there are many)
-        and their checks stored in ``cache``.
+        Files the cache cannot answer for are checked (exercises in forked workers when there
+        are many) and their checks stored in ``cache``.
         """
+        # Figures first, in this process: the ones read here are kept in the index, which forked
+        # workers inherit, so that each worker does not read every figure again for the
+        # exercises drawn with it (figures checked in workers would be read twice or more).
+        figures = _checks(cache, list(self.figures.paths().values()), self._check_figure, in_workers=False)
         exercises = _checks(cache, list(self._paths.values()), self._check_exercise)
-        figures = _checks(cache, list(self.figures.paths().values()), self._check_figure)
         found = [problem for checked in exercises for problem in checked.problems]
         figure_problems = [problem for checked in figures for problem in checked.problems]
         found.extend(p for p in figure_problems if p not in found)
@@ -284,9 +287,11 @@ class ExerciseIndex(LazyIndex[Exercise]):
         from rxstretch.loaders.checkcache import Checked, stamp
 
         before = stamp(path)
-        problems: list[Problem] = []
-        load_figure_file(path, problems)
-        return Checked(before, tuple(problems))
+        try:
+            self.figures[path.stem]  # read through the index, which keeps it (see check_all)
+        except ValidationError as exc:
+            return Checked(before, tuple(exc.problems))
+        return Checked(before, ())
 
 
 def _figure_id(data: Any) -> str | None:
@@ -295,13 +300,17 @@ def _figure_id(data: Any) -> str | None:
     return figure_id if isinstance(figure_id, str) else None
 
 
-def _checks(cache: CheckCache, paths: list[Path], check: Callable[[Path], Checked]) -> list[Checked]:
-    """The check of every path, from ``cache`` or done now (and then stored in ``cache``)."""
+def _checks(
+    cache: CheckCache, paths: list[Path], check: Callable[[Path], Checked], *, in_workers: bool = True
+) -> list[Checked]:
+    """The check of every path, from ``cache`` or done now (and then stored in ``cache``), in
+    forked workers when there are many and ``in_workers``."""
     from rxstretch.loaders.fanout import fan_out
 
     found = {path: cache.get(path) for path in paths}
     missing = [path for path, checked in found.items() if checked is None]
-    for path, checked in zip(missing, fan_out(check, missing), strict=True):
+    done = fan_out(check, missing) if in_workers else [check(path) for path in missing]
+    for path, checked in zip(missing, done, strict=True):
         cache.put(path, checked)
         found[path] = checked
     return [checked for checked in found.values() if checked is not None]

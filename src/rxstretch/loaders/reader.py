@@ -17,6 +17,9 @@ from rxstretch.loaders.yamlio import LocatedList, LocatedMap
 HEX_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
+# A tuple made once: ``dict | Mapping`` in a hot function builds a union on every call.
+_MAPPINGS = (dict, Mapping)
+
 _TYPE_NAMES = {
     str: "text",
     int: "a whole number",
@@ -134,7 +137,7 @@ class Reader:
     def text(self, container: Any, key: str | int, path: str) -> str | None:
         """Return non-empty text at ``key`` (numbers are accepted and turned into text)."""
         # dict first: a plain type check, where Mapping goes through the ABC machinery
-        value = container.get(key) if isinstance(container, dict | Mapping) else None
+        value = container.get(key) if isinstance(container, _MAPPINGS) else None
         if type(value) is str and (stripped := value.strip()):
             return stripped  # the common case, first: a validated library reads thousands of these
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -169,8 +172,9 @@ class Reader:
     def items(self, container: Any, key: str, path: str) -> Iterator[tuple[int, Any, str]]:
         """Yield (index, item, path) for each item of the list at ``key`` (which must be a list)."""
         values = self.typed(container, key, path, LocatedList)
+        here = join_path(path, key)
         for index, item in enumerate(values or ()):
-            yield index, item, join_path(join_path(path, key), index)
+            yield index, item, f"{here}[{index}]"
 
     def mapping_items(
         self,
@@ -192,8 +196,13 @@ class Reader:
     def texts(self, container: Any, key: str, path: str) -> tuple[str, ...]:
         """Return the texts of the list at ``key``, each checked like :meth:`text`."""
         here = join_path(path, key)
-        found = (self.text(container[key], index, here) for index, _, _ in self.items(container, key, path))
-        return tuple(text for text in found if text is not None)
+        found: list[str] = []
+        for index, item, _ in self.items(container, key, path):
+            if type(item) is str and (stripped := item.strip()):
+                found.append(stripped)  # what text() returns for it, without the call
+            elif (text := self.text(container[key], index, here)) is not None:
+                found.append(text)
+        return tuple(found)
 
     def choice(
         self, container: Any, key: str | int, path: str, choices: Collection[str], *, what: str

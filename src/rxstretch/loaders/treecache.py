@@ -20,7 +20,7 @@ from rxstretch.loaders.yamlio import load_yaml_file
 from rxstretch.resources.usercache import cache_file, file_state, kept_or_built
 
 # Bump when LocatedMap/LocatedList (loaders/yamlio.py) or the model's classes change what they hold.
-SCHEMA = 1
+SCHEMA = 2
 
 
 def load_library_file(path: Path) -> Any:
