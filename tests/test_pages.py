@@ -207,3 +207,32 @@ def test_ten_exercises_end_with_part_of_an_exercise(
         pdf = render_handout(prescription, library=library, template=template, paper=paper, today=FIXED_DATE)
         handout = build_handout(prescription, library, today=FIXED_DATE)
         _assert_economical(pdf, handout, f"ten {language} {template} {paper} {patient.name}")
+
+
+def test_only_the_layout_chosen_is_written(library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The branded French example needs three layout passes; the two set aside are laid out
+    # only, never written (fonts subset, streams compressed), and the result is the same.
+    from rxstretch.render import document
+
+    prescription = load_prescription(EXAMPLES / "bas-du-dos.yaml", library)
+    brand = EXAMPLES / "brand.yaml"
+    made: list[object] = []
+    written: list[object] = []
+    real_init, real_finish = document._FooterCanvas.__init__, document._FooterCanvas.finish
+
+    def counting_init(self: document._FooterCanvas, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real_init(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def counting_finish(self: document._FooterCanvas) -> None:
+        written.append(self)
+        real_finish(self)
+
+    monkeypatch.setattr(document._FooterCanvas, "__init__", counting_init)
+    monkeypatch.setattr(document._FooterCanvas, "finish", counting_finish)
+    pdf = render_handout(prescription, library=library, brand=brand, today=FIXED_DATE)
+    assert len(made) == 3
+    assert len(written) == 1
+    assert written[0] in made
+    monkeypatch.undo()
+    assert render_handout(prescription, library=library, brand=brand, today=FIXED_DATE) == pdf

@@ -53,21 +53,6 @@ def _height(flowables: list[Flowable], width: float) -> float:
     return total + 4
 
 
-@frozen
-class _Layout:
-    """One layout pass: the PDF, its page count, whether the closing sections stand alone on
-    the last page, and how many pages of cards before the last are under half filled."""
-
-    pdf: bytes
-    pages: int
-    closing_alone: bool
-    short_pages: int
-
-    def faults(self) -> tuple[bool, int, int]:
-        """What makes a layout worse, in order: a lone closing, short pages, more pages."""
-        return self.closing_alone, self.short_pages, self.pages
-
-
 class _FooterCanvas(Canvas):
     """Canvas that holds pages back until the end so each footer can say "page X of Y"."""
 
@@ -81,12 +66,40 @@ class _FooterCanvas(Canvas):
         restart_page(self)
 
     def save(self) -> None:
+        """Called by the document when its layout is done: the pages wait for finish(), so
+        that a layout pass that is not chosen is never written (fonts subset, streams
+        compressed), only laid out."""
+
+    def finish(self) -> None:
+        """Draw the footers and write the PDF."""
         total = len(self._pending_pages)
         for number, state in enumerate(self._pending_pages, start=1):
             self.__dict__.update(state)
             self._draw_footer(self, number, total)
             super().showPage()
         super().save()
+
+
+@frozen
+class _Layout:
+    """One layout pass: its pages laid out but not yet written (only the pass chosen is), its
+    page count, whether the closing sections stand alone on the last page, and how many pages
+    of cards before the last are under half filled."""
+
+    canvas: _FooterCanvas
+    buffer: io.BytesIO
+    pages: int
+    closing_alone: bool
+    short_pages: int
+
+    def faults(self) -> tuple[bool, int, int]:
+        """What makes a layout worse, in order: a lone closing, short pages, more pages."""
+        return self.closing_alone, self.short_pages, self.pages
+
+    def pdf(self) -> bytes:
+        """The PDF of this pass, written now (once)."""
+        self.canvas.finish()
+        return self.buffer.getvalue()
 
 
 class HandoutRenderer:
@@ -151,14 +164,14 @@ class HandoutRenderer:
         """
         first = self._layout(handout, invariant=invariant)
         if not first.closing_alone and not first.short_pages:
-            return first.pdf
+            return first.pdf()
         tight = self._tightened()._layout(handout, invariant=invariant)
         best = min(first, tight, key=_Layout.faults)
         if best.closing_alone:
             renderer = self if best is first else self._tightened()
             kept = renderer._layout(handout, invariant=invariant, keep_closing=True)
             best = min(best, kept, key=_Layout.faults)
-        return best.pdf
+        return best.pdf()
 
     def _tightened(self) -> HandoutRenderer:
         """This renderer with the tightened template, made once and kept for the next handouts."""
@@ -201,15 +214,21 @@ class HandoutRenderer:
         room = doc.height - (0 if self.template.columns > 1 else header_height)
         body = self._body(handout, text, marks, room, keep_closing=keep_closing)
         story = [NextPageTemplate("later"), *header, *body]
+        canvases: list[_FooterCanvas] = []
+
+        def make_canvas(*args: Any, **kwargs: Any) -> _FooterCanvas:
+            canvases.append(_FooterCanvas(*args, draw_footer=footer, **kwargs))
+            return canvases[-1]
+
         try:
-            doc.build(story, canvasmaker=lambda *a, **k: _FooterCanvas(*a, draw_footer=footer, **k))
+            doc.build(story, canvasmaker=make_canvas)
         except LayoutError as exc:
             # A block taller than a page (a giant note, a huge picture box in a user template).
             raise RxStretchError(
                 f"the handout cannot be laid out with the {self.template.name} template: some part "
                 "is taller than a page (shorten the notes, or use a template with more room)"
             ) from exc
-        return _Layout(buffer.getvalue(), doc.page, marks.closing_alone, marks.short_pages)
+        return _Layout(canvases[-1], buffer, doc.page, marks.closing_alone, marks.short_pages)
 
     def _page_templates(
         self, doc: BaseDocTemplate, handout: Handout, text: Texts, header_height: float, marks: CardMarks
