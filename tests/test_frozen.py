@@ -163,3 +163,20 @@ def test_methods_the_class_writes_itself_are_kept() -> None:
             return 7
 
     assert hash(Keyed(1)) == 7
+
+
+def test_hash_follows_field_hash_as_a_dataclass_does() -> None:
+    @frozen
+    class Tagged:
+        name: str
+        notes: list[str] = field(default_factory=list, hash=False)  # compared, not hashed
+        weight: int = field(default=0, compare=False, hash=True)
+
+    @dataclass(frozen=True)
+    class ReferenceTagged:
+        name: str
+        notes: list[str] = field(default_factory=list, hash=False)
+        weight: int = field(default=0, compare=False, hash=True)
+
+    assert hash(Tagged("a", ["x"], 3)) == hash(ReferenceTagged("a", ["x"], 3)) == hash(("a", 3))
+    assert Tagged("a", ["x"]) != Tagged("a", ["y"])

@@ -80,27 +80,32 @@ def test_one_handout_runs_without_the_cycle_collector_and_a_batch_with_it(tmp_pa
     assert _collector_enabled_during("validate")
 
 
-def _frozen_at_exit(*args: str) -> bool:
-    """Whether main() froze the collector's objects before the interpreter's final collection."""
+def _frozen_at_exit(*args: str) -> tuple[bool, bool]:
+    """Whether main() left the collector's objects unfrozen on return, and frozen at exit
+    (before the interpreter's final collection)."""
     script = (
-        "import gc, sys\n"
+        "import atexit, gc, sys\n"
         "from rxstretch.cli import main\n"
+        # Registered first, so run last: after main()'s own exit handler.
+        "atexit.register(lambda: print('at exit', gc.get_freeze_count() > 0))\n"
         f"sys.argv = ['rxstretch', *{list(args)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(gc.get_freeze_count() > 0)\n"
+        "print('on return', gc.get_freeze_count() > 0)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
-    return result.stdout.strip().splitlines()[-1] == "True"
+    lines = result.stdout.strip().splitlines()
+    return lines[-2] == "on return True", lines[-1] == "at exit True"
 
 
 def test_commands_skip_the_final_collection(tmp_path: Path) -> None:
     handout = tmp_path / "out.pdf"
-    assert _frozen_at_exit("generate", str(EXAMPLES / "low-back.yaml"), "-o", str(handout))
-    assert handout.read_bytes().startswith(b"%PDF")  # written whole before the freeze
+    # Frozen only at exit: a program calling main() keeps its garbage collectable.
+    assert _frozen_at_exit("generate", str(EXAMPLES / "low-back.yaml"), "-o", str(handout)) == (False, True)
+    assert handout.read_bytes().startswith(b"%PDF")
     rows = EXAMPLES / "records" / "patients.jsonl"
-    assert _frozen_at_exit("batch", str(rows), "-o", str(tmp_path / "out"), "-j", "1")
+    assert _frozen_at_exit("batch", str(rows), "-o", str(tmp_path / "out"), "-j", "1") == (False, True)
     assert len(list((tmp_path / "out").glob("*.pdf"))) == len(rows.read_text().splitlines())
-    assert _frozen_at_exit("validate")
+    assert _frozen_at_exit("validate") == (False, True)
 
 
 def test_checking_a_language_loads_no_babel_formatting() -> None:

@@ -48,12 +48,15 @@ def test_the_fast_builder_matches_the_full_constructor(tree: Any, flow: bool) ->
         ("? [1]\n: 2\n", "mapping keys must be plain text"),
         ("a: !!int three\n", "cannot read this value"),
         ("a: !!python/object:os.system x\n", "not supported"),
+        # Longer than int() takes from text: still a located problem, not a bare error.
+        ("a: 1\nb: " + "7" * 5000 + "\n", "cannot read this value"),
     ],
 )
 def test_refusals_keep_their_wording(text: str, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         parse_yaml(text, source="t.yaml")
     assert message in caught.value.problems[0].message
+    assert caught.value.problems[0].line is not None
 
 
 def test_duplicate_keys_are_noted_on_the_top_mapping_not_raised() -> None:

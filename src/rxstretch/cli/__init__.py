@@ -7,6 +7,7 @@ modules are imported only when their command runs (or ``--help`` lists them), so
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 
@@ -74,11 +75,11 @@ def main() -> None:
     # create, again and again: about 5 % of a cold start. It stays off for commands that make
     # one thing and exit; COLLECTING turns it back on for those that run long.
     gc.disable()
-    try:
-        cli(prog_name="rxstretch")
-    finally:
-        # The process ends here. The interpreter's final collection would walk every object
-        # still alive (about 25 ms of a cold generate, whose collector was off) to free what the
-        # process ending frees anyway; frozen objects are skipped by that walk. Exit handlers
-        # still run and files are closed as usual (every output is already written and closed).
-        gc.freeze()
+    # At exit, the interpreter's final collection would walk every object still alive (about
+    # 25 ms of a cold generate, whose collector was off) to free what the process ending frees
+    # anyway. Exit handlers run before it, last registered first: freezing there skips the
+    # walk, while the other handlers still run and files are closed as usual. Only at exit, so
+    # that a program calling main() more than once keeps its garbage collectable meanwhile.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+    cli(prog_name="rxstretch")

@@ -193,8 +193,9 @@ def _build(loader: Any, node: yaml.Node, seen: set[int] | None) -> Any:
     if kind is _Scalar and tag == _INT:
         value = node.value
         # A plain decimal (a dosage's numbers) is what PyYAML's constructor would make of it;
-        # anything else (0x1F, 0o17, 1_000, -3, 012, 1:30) is left to that constructor.
-        if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+        # anything else (0x1F, 0o17, 1_000, -3, 012, 1:30), and a number too long for int()
+        # to take, is left to that constructor, which reports it with its line.
+        if len(value) <= 18 and value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
             return int(value)
     if kind is _Mapping and tag == _MAP:
         result = LocatedMap(node.start_mark.line + 1)
