@@ -74,9 +74,9 @@ def frozen(cls: _Class) -> _Class:
     body = vars(cls)
     # As dataclasses does: methods the class writes itself are kept; a __hash__ of None is
     # only what Python sets beside a written __eq__, not a choice.
-    written_hash = "__hash__" in body and not (body["__hash__"] is None and "__eq__" in body)
-    shared = {"__eq__": _eq, "__repr__": _repr, **({} if written_hash else {"__hash__": _hash})}
-    for name, method in shared.items():
-        if name not in body or name == "__hash__":
+    for name, method in (("__eq__", _eq), ("__repr__", _repr)):
+        if name not in body:
             setattr(cls, name, method)
+    if "__hash__" not in body or (body["__hash__"] is None and "__eq__" in body):
+        setattr(cls, "__hash__", _hash)  # noqa: B010 (mypy refuses assigning over a method)
     return cls
